@@ -1,0 +1,99 @@
+"""The ``interceptor`` command line: ``main(argv) -> int``.
+
+Each sub-command's work lives in the module that owns it; this module only parses
+arguments and dispatches. Browser and OCR modules are imported lazily so that
+``classify``, ``rules check`` and ``ask`` start fast and need no browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+DEFAULT_HALL_URL = "https://rs.jshrss.jiangsu.gov.cn/index/"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interceptor",
+        description="网办大厅报错助手：识别江苏人社网上办事服务大厅的报错并给出处理方法。",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("classify", help="识别报错文本并给出处理方法 (classify error texts)")
+    p.add_argument("texts", nargs="*", metavar="TEXT", help="报错文本；省略时从标准输入逐行读取")
+    p.add_argument("--json", action="store_true", help="输出 JSON Lines")
+    p.add_argument("--rules", action="append", metavar="PATH", help="规则文件或目录（默认：内置规则）")
+    p.add_argument("--no-mask", action="store_true", help="不遮盖身份证号和手机号")
+    p.set_defaults(handler="interceptor.commands:run_classify")
+
+    p = sub.add_parser("rules", help="规则表工具 (rule table tools)")
+    rules_sub = p.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
+    pc = rules_sub.add_parser("check", help="校验规则文件并运行其中的示例")
+    pc.add_argument("paths", nargs="*", metavar="PATH", help="规则文件或目录（默认：内置规则）")
+    pc.set_defaults(handler="interceptor.commands:run_rules_check")
+
+    p = sub.add_parser("ask", help="常见问题解答 (answer a frequent question)")
+    p.add_argument("question", nargs="+", metavar="QUESTION")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--rules", action="append", metavar="PATH", help="规则文件或目录（默认：内置规则）")
+    p.add_argument("--limit", type=int, default=3, help="最多给出几条答案（默认 3）")
+    p.set_defaults(handler="interceptor.commands:run_ask")
+
+    p = sub.add_parser("launch", help="打开浏览器进入网办大厅，出错时显示处理方法 (assisted session)")
+    p.add_argument("url", nargs="?", default=DEFAULT_HALL_URL, metavar="URL")
+    p.add_argument("--profile", metavar="DIR", help="浏览器资料目录（保存登录状态和事件日志）")
+    p.add_argument("--channel", choices=["chrome", "msedge"], help="使用本机安装的 Chrome 或 Edge")
+    p.add_argument("--cdp", metavar="ENDPOINT", help="连接已用远程调试方式启动的浏览器，如 http://127.0.0.1:9222")
+    p.add_argument("--headless", action="store_true", help="无界面运行")
+    p.add_argument("--demo", action="store_true", help="打开本地演示大厅")
+    p.add_argument("--rules", action="append", metavar="PATH", help="规则文件或目录（默认：内置规则）")
+    p.set_defaults(handler="interceptor.launch:run")
+
+    p = sub.add_parser("demo", help="运行本地演示大厅并走完全部七种报错 (demo hall walk-through)")
+    p.add_argument("--out", default="out/demo", metavar="DIR", help="截图和汇总的输出目录（默认 out/demo）")
+    p.set_defaults(handler="interceptor.demo:run")
+
+    p = sub.add_parser("record", help="录制一次带助手的浏览会话 (record a session)")
+    p.add_argument("url", metavar="URL")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--profile", metavar="DIR")
+    p.add_argument("--headless", action="store_true", help="无界面运行（用于测试）")
+    p.add_argument("--duration", type=float, metavar="SECONDS", help="录制多少秒后自动结束")
+    p.set_defaults(handler="interceptor.record:run")
+
+    p = sub.add_parser("replay", help="重放页面、录制目录或 HAR 并报告拦截到的报错")
+    p.add_argument("targets", nargs="+", metavar="TARGET")
+    p.add_argument("--json", metavar="FILE", dest="json_file")
+    p.add_argument("--wait", type=float, default=5.0, metavar="SECONDS")
+    p.add_argument("--screenshots", metavar="DIR")
+    p.add_argument("--dialogs", choices=["accept", "dismiss"], default="accept")
+    p.set_defaults(handler="interceptor.replay:run")
+
+    p = sub.add_parser("shots", help="批量识别报错截图 (batch-check error screenshots)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", metavar="FILE", dest="json_file")
+    p.add_argument("--csv", metavar="FILE", dest="csv_file")
+    p.add_argument("--html", metavar="FILE", dest="html_file")
+    p.add_argument("--workers", type=int, metavar="N")
+    p.add_argument("--no-cache", action="store_true", help="不使用识别缓存")
+    p.set_defaults(handler="interceptor.shots:run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    module_name, _, func_name = args.handler.partition(":")
+    handler = getattr(importlib.import_module(module_name), func_name)
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
