@@ -32,12 +32,28 @@ from .rules import PLACEHOLDER, FaqEntry, Rule
 TOLERANT_MAX_CHARS = 240
 # Hard cap on what is examined at all, so 1 MB of junk still returns quickly.
 MAX_TEXT_CHARS = 200_000
+# Nobody needs more than this many errors out of one text.
+MAX_HITS = 500
 
 # Characters whose insertion or loss changes what a message means.
 MEANING_CHARS = frozenset("不非未无没否别已成功败失为是空有在能可须需已经曾尚勿")
 
 # The hit is documentation or an instruction, not the error itself.
-_BEFORE_GUARDS = ("如提示", "若提示", "如出现", "若出现", "报错内容", "如果", "假如", "倘若", "例如", "比如", "如", "若", "当")
+_BEFORE_GUARDS = (
+    "如提示",
+    "若提示",
+    "如出现",
+    "若出现",
+    "报错内容",
+    "如果",
+    "假如",
+    "倘若",
+    "例如",
+    "比如",
+    "如",
+    "若",
+    "当",
+)
 _AFTER_GUARDS = ("时", "的情况", "怎么办", "如何处理", "怎么处理", "吗")
 
 _CAPTURE_CLASSES = {
@@ -120,12 +136,20 @@ class RuleSet:
             for pattern in rule.patterns:
                 source, literal, anchor = _compile_pattern(rule, pattern)
                 if not anchor:
-                    raise RuleError(f"The pattern {pattern!r} has no letters or ideographs to match.", rule.path, rule.line)
+                    raise RuleError(
+                        f"The pattern {pattern!r} has no letters or ideographs to match.",
+                        rule.path,
+                        rule.line,
+                    )
                 try:
                     regex = re.compile(source)
                 except re.error as exc:  # pragma: no cover - sources are escaped
-                    raise RuleError(f"The pattern {pattern!r} is not valid: {exc}.", rule.path, rule.line) from None
-                self._patterns.append(_Pattern(index, pattern, regex, literal, anchor, frozenset(literal or "")))
+                    raise RuleError(
+                        f"The pattern {pattern!r} is not valid: {exc}.", rule.path, rule.line
+                    ) from None
+                self._patterns.append(
+                    _Pattern(index, pattern, regex, literal, anchor, frozenset(literal or ""))
+                )
         self._tolerant = [p for p in self._patterns if p.literal and len(p.literal) >= 6]
         self._faq: Any = None
 
@@ -163,14 +187,20 @@ class RuleSet:
             return []
         hits: list[tuple[int, int, _Pattern, dict[str, str]]] = []
         refused: set[int] = set()
+        excluded = self._excluded_rules(norm)
+        per_pattern = MAX_HITS if limit is None else limit + 2
         for pattern in self._patterns:
             # A plain substring test first: C-speed, and most texts hold no anchor at all.
-            if pattern.anchor not in norm:
+            if pattern.anchor not in norm or pattern.rule_index in excluded:
                 continue
+            taken = 0
             for own in pattern.regex.finditer(norm):
-                if not self._accept(norm, own.start(), own.end(), pattern.rule_index):
+                if not self._accept(norm, own.start(), own.end()):
                     refused.add(pattern.rule_index)
                     continue
+                taken += 1
+                if taken > per_pattern:
+                    break
                 rule = self.rules[pattern.rule_index]
                 captures = {
                     name: _clean_capture(rule.captures[name], value)
@@ -178,9 +208,7 @@ class RuleSet:
                     if value
                 }
                 hits.append((own.start(), own.end(), pattern, captures))
-        hits = _non_overlapping(hits)
-        if limit is not None:
-            hits = hits[:limit]
+        hits = _non_overlapping(hits)[: MAX_HITS if limit is None else limit]
         scored = [(start, end, pattern, captures, 1.0) for start, end, pattern, captures in hits]
         if not scored and len(norm) <= TOLERANT_MAX_CHARS:
             tolerant = self._tolerant_match(norm, refused)
@@ -192,25 +220,31 @@ class RuleSet:
         matches = []
         for start, end, pattern, captures, score in scored:
             first, last = mapped.span(start, end, len(text))
-            matches.append(Match(self.rules[pattern.rule_index], captures, score, first, last, text[first:last]))
+            matches.append(
+                Match(self.rules[pattern.rule_index], captures, score, first, last, text[first:last])
+            )
         return matches
 
-    def _accept(self, norm: str, start: int, end: int, rule_index: int) -> bool:
+    def _excluded_rules(self, norm: str) -> set[int]:
+        return {i for i, phrases in enumerate(self._excludes) if any(x in norm for x in phrases)}
+
+    @staticmethod
+    def _accept(norm: str, start: int, end: int) -> bool:
         before = norm[max(0, start - 4) : start]
         after = norm[end : end + 4]
         if any(before.endswith(g) for g in _BEFORE_GUARDS):
             return False
-        if any(after.startswith(g) for g in _AFTER_GUARDS):
-            return False
-        return not any(x in norm for x in self._excludes[rule_index])
+        return not any(after.startswith(g) for g in _AFTER_GUARDS)
 
     def _tolerant_match(
         self, norm: str, refused: set[int]
     ) -> tuple[int, int, _Pattern, dict[str, str], float] | None:
         chars = set(norm)
+        excluded = self._excluded_rules(norm)
         best: tuple[int, int, _Pattern, dict[str, str], float] | None = None
         for pattern in self._tolerant:
-            if pattern.rule_index in refused:  # an exact hit was already judged not an error
+            if pattern.rule_index in refused or pattern.rule_index in excluded:
+                # an exact hit was already judged not to be the error itself
                 continue
             literal = pattern.literal or ""
             budget = 1 if len(literal) < 16 else 2
@@ -220,7 +254,7 @@ class RuleSet:
             if window is None:
                 continue
             start, end, distance = window
-            if not self._accept(norm, start, end, pattern.rule_index):
+            if not self._accept(norm, start, end):
                 continue
             score = 1.0 - distance / len(literal)
             if best is None or score > best[4]:
@@ -259,21 +293,42 @@ class RuleSet:
                 line = example.line or rule.line
                 found = self.classify(example.text)
                 if found is None:
-                    problems.append(RuleError(f"Rule {rule.id!r}: the example {example.text!r} should match but nothing matched.", rule.path, line))
+                    problems.append(
+                        RuleError(
+                            f"Rule {rule.id!r}: the example {example.text!r} should match but nothing matched.",
+                            rule.path,
+                            line,
+                        )
+                    )
                 elif found.rule.id != rule.id:
-                    problems.append(RuleError(f"Rule {rule.id!r}: the example {example.text!r} matched rule {found.rule.id!r} instead.", rule.path, line))
+                    problems.append(
+                        RuleError(
+                            f"Rule {rule.id!r}: the example {example.text!r} matched rule {found.rule.id!r} instead.",
+                            rule.path,
+                            line,
+                        )
+                    )
                 else:
                     for name, value in example.captures.items():
                         if found.captures.get(name) != value:
-                            problems.append(RuleError(
-                                f"Rule {rule.id!r}: the example {example.text!r} should capture {name}={value!r} "
-                                f"but captured {found.captures.get(name)!r}.", rule.path, line))
+                            problems.append(
+                                RuleError(
+                                    f"Rule {rule.id!r}: the example {example.text!r} should capture {name}={value!r} "
+                                    f"but captured {found.captures.get(name)!r}.",
+                                    rule.path,
+                                    line,
+                                )
+                            )
             for text in rule.examples.no_match:
                 found = self.classify(text)
                 if found is not None:
-                    problems.append(RuleError(
-                        f"Rule {rule.id!r}: the near miss {text!r} must not match anything, but it matched rule {found.rule.id!r}.",
-                        rule.path, rule.line))
+                    problems.append(
+                        RuleError(
+                            f"Rule {rule.id!r}: the near miss {text!r} must not match anything, but it matched rule {found.rule.id!r}.",
+                            rule.path,
+                            rule.line,
+                        )
+                    )
         from .faq import Faq
 
         problems.extend(Faq(self.questions).self_check())
@@ -314,7 +369,8 @@ def _non_overlapping(
 def _safe_edits(literal: str, candidate: str) -> bool:
     """True when every edit between the two is an insertion or loss of a harmless character,
     or a substitution by something that is not an ideograph (OCR noise such as 'l' or '口' …)."""
-    for op, src, dst in Levenshtein.editops(literal, candidate):
+    for edit in Levenshtein.editops(literal, candidate):
+        op, src, dst = edit.tag, int(edit.src_pos), int(edit.dest_pos)
         if op == "delete":
             if literal[src] in MEANING_CHARS:
                 return False

@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url", nargs="?", default=DEFAULT_HALL_URL, metavar="URL")
     p.add_argument("--profile", metavar="DIR", help="浏览器资料目录（保存登录状态和事件日志）")
     p.add_argument("--channel", choices=["chrome", "msedge"], help="使用本机安装的 Chrome 或 Edge")
-    p.add_argument("--cdp", metavar="ENDPOINT", help="连接已用远程调试方式启动的浏览器，如 http://127.0.0.1:9222")
+    p.add_argument(
+        "--cdp", metavar="ENDPOINT", help="连接已用远程调试方式启动的浏览器，如 http://127.0.0.1:9222"
+    )
     p.add_argument("--headless", action="store_true", help="无界面运行")
     p.add_argument("--demo", action="store_true", help="打开本地演示大厅")
     p.add_argument("--rules", action="append", metavar="PATH", help="规则文件或目录（默认：内置规则）")

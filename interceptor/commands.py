@@ -96,7 +96,12 @@ def run_rules_check(args: argparse.Namespace) -> int:
 
 
 def _answer_record(entry: FaqEntry, score: float) -> dict[str, Any]:
-    return {"id": entry.id, "question": entry.question, "answer": entry.answer, "score": round(score / 100, 3)}
+    return {
+        "id": entry.id,
+        "question": entry.question,
+        "answer": entry.answer,
+        "score": round(score / 100, 3),
+    }
 
 
 def _answer_readable(answers: Iterable[tuple[FaqEntry, float]]) -> str:

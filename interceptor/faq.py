@@ -76,11 +76,20 @@ class Faq:
                 answers = self.ask(text, limit=1)
                 if not answers or answers[0][0].id != entry.id:
                     got = answers[0][0].id if answers else "no answer"
-                    problems.append(RuleError(
-                        f"Question {entry.id!r}: the example {text!r} should be answered by it, but got {got}.",
-                        entry.path, entry.line))
+                    problems.append(
+                        RuleError(
+                            f"Question {entry.id!r}: the example {text!r} should be answered by it, but got {got}.",
+                            entry.path,
+                            entry.line,
+                        )
+                    )
             for text in entry.examples.no_match:
                 if any(e.id == entry.id for e, _ in self.ask(text)):
-                    problems.append(RuleError(
-                        f"Question {entry.id!r}: {text!r} must not be answered by it.", entry.path, entry.line))
+                    problems.append(
+                        RuleError(
+                            f"Question {entry.id!r}: {text!r} must not be answered by it.",
+                            entry.path,
+                            entry.line,
+                        )
+                    )
         return problems

@@ -261,9 +261,11 @@ def parse_rule_file(path: Path, text: str | None = None) -> RuleFile:
     try:
         source = path.read_text(encoding="utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileErrors([RuleError(f"The file cannot be read as UTF-8 text ({exc}).", path, 1)]) from None
+        raise RuleFileErrors(
+            [RuleError(f"The file cannot be read as UTF-8 text ({exc}).", path, 1)]
+        ) from None
     try:
-        data = yaml.load(source, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(source, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -272,9 +274,13 @@ def parse_rule_file(path: Path, text: str | None = None) -> RuleFile:
     except yaml.YAMLError as exc:
         raise RuleFileErrors([RuleError(f"The YAML is malformed: {exc}.", path, 1)]) from None
     if data is None:
-        raise RuleFileErrors([RuleError("The file is empty; it needs a 'rules:' or 'questions:' list.", path, 1)])
+        raise RuleFileErrors(
+            [RuleError("The file is empty; it needs a 'rules:' or 'questions:' list.", path, 1)]
+        )
     if not isinstance(data, dict):
-        raise RuleFileErrors([RuleError("The file must be a block with 'rules:' and/or 'questions:'.", path, 1)])
+        raise RuleFileErrors(
+            [RuleError("The file must be a block with 'rules:' and/or 'questions:'.", path, 1)]
+        )
     _attach_lines(data)
     for section in ("rules", "questions"):
         for item in data.get(section) or []:
@@ -330,11 +336,14 @@ def read_rule_files(paths: Iterable[str | Path] | None = None) -> tuple[list[Rul
         rules.extend(parsed.rules)
         questions.extend(parsed.questions)
     seen: dict[str, Rule | FaqEntry] = {}
-    for item in [*rules, *questions]:
+    everything: list[Rule | FaqEntry] = [*rules, *questions]
+    for item in everything:
         if item.id in seen:
             first = seen[item.id]
             problems.append(
-                RuleError(f"The id {item.id!r} is already used at {first.path}:{first.line}.", item.path, item.line)
+                RuleError(
+                    f"The id {item.id!r} is already used at {first.path}:{first.line}.", item.path, item.line
+                )
             )
         else:
             seen[item.id] = item

@@ -71,7 +71,7 @@ class LocalServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # keep test and demo output quiet
 
             def _handle(self, method: str) -> None:
@@ -125,7 +125,9 @@ class LocalServer:
         return Response(404, "未找到该页面。".encode(), "text/plain; charset=utf-8")
 
     def start(self) -> LocalServer:
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="interceptor-server", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, name="interceptor-server", daemon=True
+        )
         self.thread.start()
         return self
 
