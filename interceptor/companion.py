@@ -1,0 +1,455 @@
+"""The live companion: watch a Playwright page or context, classify errors, show remedies.
+
+``attach(target)`` installs the in-page watcher (``interceptor/watcher/*.js``) in every frame,
+listens to native dialogs and to the site's JSON responses, and classifies every candidate
+text with the one :class:`~interceptor.classify.RuleSet`. Each error becomes an
+:class:`Event`; the top-level page then shows its remedy in an overlay.
+
+Playwright's sync API delivers our callbacks only while the calling thread is inside a
+Playwright call, so a script that just wants to watch calls :meth:`Companion.watch` or
+:meth:`Companion.wait_for_event`, which keep the event loop turning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from loguru import logger
+from playwright.sync_api import BrowserContext, Dialog, Error, Page, Response
+
+from .classify import Match, RuleSet
+from .errors import CompanionTimeout, InterceptorError
+from .eventlog import EventLog
+from .normalize import normalize
+from .rules import load_rules
+from .watcher import bundle
+
+DialogMode = Literal["accept", "dismiss", "leave"]
+Source = Literal["dom", "dialog", "network"]
+
+BINDING = "__interceptorReport"
+SHOW_OVERLAY = "d => window.__interceptorOverlay ? window.__interceptorOverlay.show(d) : false"
+
+# The same error seen through several channels (its API response, then its toast) within
+# this many seconds is one event; seen again later, it is a new one.
+DEDUP_SECONDS = 2.0
+MAX_TEXT = 2000
+MAX_BODY = 2_000_000
+
+# For banners that are not styled as errors and for unknown texts: what an error says.
+_ERROR_HINT = re.compile(
+    r"错误|失败|异常|出错|不能|不可|不允许|无法|未能|未找到|不存在|为空|没有|不符|不正确|有误|超时|过期|"
+    r"繁忙|维护|权限|重新登录|拒绝|非法|error|fail|exception|denied|invalid|unauthori[sz]ed|forbidden",
+    re.IGNORECASE,
+)
+_SUCCESS_HINT = re.compile(r"成功|已保存|已提交|办结|success", re.IGNORECASE)
+
+_MESSAGE_KEYS = ("msg", "message", "resultMsg", "errMsg", "errmsg", "error_description", "error", "desc")
+_OK_CODES = {"0", "200", "00000", "ok", "success"}
+
+
+@dataclass
+class Event:
+    """One intercepted error."""
+
+    source: Source
+    text: str
+    rule: str | None
+    captures: dict[str, str] = field(default_factory=dict)
+    overlay: bool = False
+    frame_url: str = ""
+    time: float = field(default_factory=time.time)
+    title: str | None = None
+    kind: str = ""  # where the text came from: the banner's library, "page-text", "alert", "api"…
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def looks_like_error(text: str) -> bool:
+    """True when a text that no rule knows reads like an error rather than a notice."""
+    return bool(_ERROR_HINT.search(text))
+
+
+def looks_like_success(text: str) -> bool:
+    return bool(_SUCCESS_HINT.search(text)) and not looks_like_error(text)
+
+
+def api_error_text(status: int, data: Any) -> str | None:
+    """The error message of a JSON API response, or None when it reports success.
+
+    Shapes seen on the hall and its sister sites: ``{"appcode": "1", "msg": …}``,
+    ``{"code": "-1", "msg": …}``, ``{"flag": false, "resultMsg": …}``, and HTTP 400 with
+    ``{"message": …}`` or ``{"errors": [{"message": …}]}``.
+    """
+    if not isinstance(data, dict):
+        return None
+    message = ""
+    for key in _MESSAGE_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            message = value.strip()
+            break
+    if not message and isinstance(data.get("errors"), list):
+        texts = [
+            str(e.get("message") or e.get("msg") or "").strip() if isinstance(e, dict) else str(e).strip()
+            for e in data["errors"]
+        ]
+        message = "；".join(t for t in texts if t)
+    failed = status >= 400
+    if "appcode" in data and str(data["appcode"]).strip() != "0":
+        failed = True
+    code = data.get("code")
+    if code is not None and not isinstance(code, bool) and str(code).strip().lower() not in _OK_CODES:
+        failed = True
+    if data.get("flag") is False or data.get("success") is False:
+        failed = True
+    return message[:MAX_TEXT] if failed and message else None
+
+
+class Companion:
+    """Watches one page or a whole context; see :func:`attach`."""
+
+    def __init__(
+        self,
+        target: Page | BrowserContext,
+        *,
+        rules: RuleSet | None = None,
+        dialogs: DialogMode = "accept",
+        log: Path | str | None = None,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> None:
+        if dialogs not in ("accept", "dismiss", "leave"):
+            raise InterceptorError(f"dialogs must be 'accept', 'dismiss' or 'leave', not {dialogs!r}.")
+        self.target = target
+        self.rules = rules if rules is not None else load_rules()
+        self.dialogs: DialogMode = dialogs
+        self.events: list[Event] = []
+        self.on_event = on_event
+        self.log = EventLog(log) if log is not None else None
+        self._recent: list[tuple[float, str, str]] = []  # (time, key, normalised text)
+        self._returned: set[int] = set()  # events already handed out by wait_for_event
+        self._closed = False
+        self._script = bundle(self.rules.watch_config())
+        self._install()
+
+    # --- installation ----------------------------------------------------------------
+
+    def _install(self) -> None:
+        target = self.target
+        target.expose_binding(BINDING, self._on_report)
+        target.add_init_script(script=self._script)
+        target.on("dialog", self._on_dialog)
+        target.on("response", self._on_response)
+        # Documents already loaded missed the init script: start the watcher there too.
+        for page in self._pages():
+            for frame in page.frames:
+                try:
+                    frame.evaluate(self._script)
+                except Error:
+                    pass  # a frame that is navigating gets the init script anyway
+
+    def _pages(self) -> list[Page]:
+        if isinstance(self.target, Page):
+            return [] if self.target.is_closed() else [self.target]
+        return [p for p in self.target.pages if not p.is_closed()]
+
+    def close(self) -> None:
+        """Stop reporting; the browser and its pages stay as they are."""
+        if self._closed:
+            return
+        self._closed = True
+        for event_name, handler in (("dialog", self._on_dialog), ("response", self._on_response)):
+            try:
+                self.target.remove_listener(event_name, handler)
+            except Exception:  # the target may already be closed
+                pass
+        if self.log is not None:
+            self.log.close()
+
+    detach = close
+
+    def __enter__(self) -> Companion:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- waiting ---------------------------------------------------------------------
+
+    def _pump(self, seconds: float) -> None:
+        """Let Playwright deliver events for about ``seconds``."""
+        for page in self._pages():
+            try:
+                page.wait_for_timeout(max(1.0, seconds * 1000))
+                return
+            except Error:
+                continue
+        time.sleep(seconds)
+
+    def watch(self, seconds: float) -> list[Event]:
+        """Keep watching for ``seconds``; returns the events seen during that time."""
+        start = len(self.events)
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self._pump(min(0.1, left))
+        return self.events[start:]
+
+    def wait_for_event(self, rule: str | None = None, timeout: float = 10.0) -> Event:
+        """The first event (of ``rule``, or ``"unknown"``, or any) not returned before.
+
+        ``timeout`` is in seconds; raises :class:`~interceptor.errors.CompanionTimeout`.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            for index, event in enumerate(self.events):
+                if index in self._returned:
+                    continue
+                if rule is None or event.rule == rule or (rule == "unknown" and event.rule is None):
+                    self._returned.add(index)
+                    return event
+            left = deadline - time.monotonic()
+            if left <= 0:
+                wanted = f"rule {rule!r}" if rule else "any error"
+                seen = ", ".join(str(e.rule or "unknown") for e in self.events) or "none"
+                raise CompanionTimeout(
+                    f"No event for {wanted} arrived within {timeout:g} s (events so far: {seen})."
+                )
+            self._pump(min(0.05, left))
+
+    # --- the three channels ----------------------------------------------------------
+
+    def _on_report(self, source: dict[str, Any], payload: Any) -> None:
+        """Called by watcher.js in any frame with a candidate text."""
+        if self._closed or not isinstance(payload, dict):
+            return
+        try:
+            text = str(payload.get("text") or "")[:MAX_TEXT].strip()
+            title = str(payload.get("title") or "")[:200]
+            channel = payload.get("channel")
+            level = payload.get("level")
+            if not text:
+                return
+            matches = self._classify(text)
+            if not matches and title:
+                matches = self._classify(f"{title}：{text}")
+            frame = source.get("frame")
+            page = source.get("page")
+            frame_url = _frame_url(frame)
+            kind = str(payload.get("kind") or channel or "")
+            if matches:
+                for match in matches:
+                    self._record("dom", text, match, frame_url, page, kind)
+                return
+            # Page text outside banners may only raise known errors: menus and labels
+            # mention the same words.
+            if channel != "banner":
+                return
+            if (level == "error" and not looks_like_success(text)) or looks_like_error(text):
+                self._record("dom", text, None, frame_url, page, kind)
+        except Exception as exc:  # a bug here must not break the person's session
+            logger.debug("interceptor: report failed: {}", exc)
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        if self._closed:
+            return
+        try:
+            message = (dialog.message or "").strip()[:MAX_TEXT]
+            kind = dialog.type
+            page = dialog.page
+            frame_url = page.url if page is not None else ""
+        except Exception:
+            message, kind, page, frame_url = "", "dialog", None, ""
+        if self.dialogs == "accept":
+            _quietly(dialog.accept)
+        elif self.dialogs == "dismiss":
+            _quietly(dialog.dismiss)
+        # "leave": a listener that does not answer keeps Playwright from dismissing the
+        # dialog, so the person answers it in the headed browser.
+        if not message or kind == "beforeunload":
+            return
+        try:
+            matches = self._classify(message)
+            later = self.dialogs == "leave"
+            if matches:
+                for match in matches:
+                    self._record("dialog", message, match, frame_url, page, kind, later=later)
+            elif (kind == "alert" and not looks_like_success(message)) or looks_like_error(message):
+                self._record("dialog", message, None, frame_url, page, kind, later=later)
+        except Exception as exc:
+            logger.debug("interceptor: dialog handling failed: {}", exc)
+
+    def _on_response(self, response: Response) -> None:
+        if self._closed:
+            return
+        try:
+            content_type = (response.headers.get("content-type") or "").lower()
+            if "json" not in content_type:
+                return
+            body = response.body()
+            if len(body) > MAX_BODY:
+                return
+            data = json.loads(body.decode("utf-8", errors="replace"))
+            text = api_error_text(response.status, data)
+            if not text:
+                return
+            frame = response.frame
+            page = frame.page
+        except Exception:  # bodies of redirects, aborted requests, non-JSON: nothing to say
+            return
+        try:
+            matches = self._classify(text)
+            frame_url = _frame_url(frame)
+            if matches:
+                for match in matches:
+                    self._record("network", text, match, frame_url, page, "api")
+            else:
+                self._record("network", text, None, frame_url, page, "api")
+        except Exception as exc:
+            logger.debug("interceptor: response handling failed: {}", exc)
+
+    # --- classification, dedup, overlay ----------------------------------------------
+
+    def _classify(self, text: str) -> list[Match]:
+        found = self.rules.find_all(text)
+        # One event per rule and capture set: a list of row errors can name one rule twice.
+        unique: dict[tuple[str, str], Match] = {}
+        for match in found:
+            unique.setdefault((match.rule.id, json.dumps(match.captures, sort_keys=True)), match)
+        return list(unique.values())
+
+    def _is_duplicate(self, key: str, norm: str, now: float) -> bool:
+        self._recent = [r for r in self._recent if now - r[0] < DEDUP_SECONDS]
+        for index, (_, seen_key, seen_norm) in enumerate(self._recent):
+            same = seen_key == key
+            if not same and key.startswith("?") and seen_key.startswith("?"):
+                # Unknown errors: the toast often wraps the API message ("获取…失败:" + msg).
+                same = bool(norm) and bool(seen_norm) and (norm in seen_norm or seen_norm in norm)
+            if same:
+                self._recent[index] = (now, seen_key, seen_norm)
+                return True
+        return False
+
+    def _record(
+        self,
+        source: Source,
+        text: str,
+        match: Match | None,
+        frame_url: str,
+        page: Page | None,
+        kind: str,
+        *,
+        later: bool = False,
+    ) -> None:
+        now = time.monotonic()
+        norm = normalize(text)
+        if match is not None:
+            key = f"{match.rule.id}|{json.dumps(match.captures, sort_keys=True)}"
+        else:
+            key = f"?{norm}"
+        if self._is_duplicate(key, norm, now):
+            return
+        self._recent.append((now, key, norm))
+        event = Event(
+            source=source,
+            text=text,
+            rule=match.rule.id if match else None,
+            captures=dict(match.captures) if match else {},
+            frame_url=frame_url,
+            title=match.rule.title if match else None,
+            kind=kind,
+        )
+        data: dict[str, Any] = {
+            "key": len(self.events) + 1,
+            "rule": event.rule,
+            "title": event.title,
+            "remedy": match.rule.to_dict().get("remedy", {}) if match else {},
+            "text": text,
+            "source": source,
+            "frame_url": frame_url,
+        }
+        if later:
+            # The dialog is still open: an evaluate would wait for the person, so it is
+            # sent without waiting and the overlay appears once the dialog is closed.
+            self._publish(event)
+            if page is not None:
+                _evaluate_later(page, SHOW_OVERLAY, data, lambda ok: setattr(event, "overlay", ok))
+            return
+        if page is not None and not page.is_closed():
+            try:
+                event.overlay = bool(page.evaluate(SHOW_OVERLAY, data))
+            except Error:
+                event.overlay = False
+        self._publish(event)
+
+    def _publish(self, event: Event) -> None:
+        self.events.append(event)
+        if self.log is not None:
+            try:
+                self.log.write(event.to_dict())
+            except Exception as exc:
+                logger.debug("interceptor: event log failed: {}", exc)
+        if self.on_event is not None:
+            try:
+                self.on_event(event)
+            except Exception as exc:
+                logger.debug("interceptor: on_event callback failed: {}", exc)
+
+
+def attach(
+    target: Page | BrowserContext,
+    *,
+    rules: RuleSet | None = None,
+    dialogs: DialogMode = "accept",
+    log: Path | str | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> Companion:
+    """Watch ``target`` (a sync Playwright Page, or a BrowserContext with all its pages).
+
+    ``dialogs``: ``"accept"`` or ``"dismiss"`` answers native dialogs (headless runs);
+    ``"leave"`` records them and lets the person answer. ``log`` appends every event as a
+    JSON line with personal data masked; ``on_event`` is called with each new event.
+    """
+    return Companion(target, rules=rules, dialogs=dialogs, log=log, on_event=on_event)
+
+
+def _frame_url(frame: Any) -> str:
+    try:
+        return str(frame.url) if frame is not None else ""
+    except Exception:
+        return ""
+
+
+def _quietly(answer: Callable[[], None]) -> None:
+    try:
+        answer()
+    except Error:
+        pass  # someone else answered it first, or the page is gone
+
+
+def _evaluate_later(page: Page, expression: str, arg: Any, done: Callable[[bool], None]) -> None:
+    """Start ``page.evaluate`` without waiting for it (the sync API has no such call).
+
+    It goes through the async object behind the sync wrapper on Playwright's own loop;
+    waiting instead would stall every listener behind ours until the person answered.
+    """
+    impl: Any = getattr(page, "_impl_obj", None)
+    loop: Any = getattr(page, "_loop", None)
+    if impl is None or loop is None:
+        return
+
+    def finished(task: Any) -> None:
+        ok = not task.cancelled() and task.exception() is None and bool(task.result())
+        done(ok)
+
+    try:
+        task = loop.create_task(impl.evaluate(expression, arg))
+        task.add_done_callback(finished)
+    except Exception as exc:
+        logger.debug("interceptor: overlay after dialog failed: {}", exc)

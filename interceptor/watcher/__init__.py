@@ -1,0 +1,36 @@
+"""The in-page scripts of the live companion, shipped as package data.
+
+``watcher.js`` runs in every frame and reports candidate error texts; ``overlay.js`` draws
+remedies in the top-level page. Python reads them with :func:`script` and hands them to
+Playwright's ``add_init_script``; options go in as JSON, never as generated code.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+SCRIPTS = ("overlay.js", "watcher.js")
+
+
+@cache
+def script(name: str) -> str:
+    """The text of one bundled script, e.g. ``script("watcher.js")``."""
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+def config_prelude(config: dict[str, Any]) -> str:
+    """A one-line script that hands ``config`` to the watcher as a JSON value."""
+    data = json.dumps(config, ensure_ascii=False)
+    return (
+        "try { Object.defineProperty(window, '__interceptorConfig', "
+        f"{{ value: {data}, configurable: true }}); }} catch (e) {{}}\n"
+        "//# sourceURL=interceptor-config.js\n"
+    )
+
+
+def bundle(config: dict[str, Any]) -> str:
+    """Config, overlay and watcher as one init script, in the order they need each other."""
+    return "\n".join([config_prelude(config), *(script(name) for name in SCRIPTS)])

@@ -1,0 +1,232 @@
+// The remedy overlay, drawn only in the top-level page. Python calls
+// window.__interceptorOverlay.show(card) with JSON data; every piece of page text goes in
+// through textContent, never as HTML. Each card is its own host element
+// <interceptor-overlay data-interceptor-overlay data-rule="…"> with an open shadow root,
+// stacked in a fixed dock that lets clicks outside the cards through to the page.
+(function () {
+  "use strict";
+  if (window.top !== window || window.__interceptorOverlay) return;
+
+  var STYLE = [
+    ":host { all: initial; display: block; pointer-events: auto; margin: 0 0 8px 0; }",
+    ".card { box-sizing: border-box; width: 100%; max-height: 60vh; overflow: auto; background: #fffdf5;",
+    "  color: #222; border: 1px solid #e0b252; border-left: 5px solid #d9822b; border-radius: 6px;",
+    "  box-shadow: 0 4px 16px rgba(0,0,0,.18); padding: 10px 12px 10px 12px;",
+    "  font: 13px/1.5 'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif; }",
+    ".card.unknown { background: #f7f7f7; border-color: #c8c8c8; border-left-color: #999; color: #444; }",
+    ".head { display: flex; align-items: flex-start; gap: 8px; }",
+    ".title { flex: 1; font-weight: 700; font-size: 14px; color: #8a3b00; }",
+    ".unknown .title { color: #555; font-weight: 600; font-size: 13px; }",
+    ".close { all: unset; cursor: pointer; font-size: 18px; line-height: 18px; color: #777; padding: 0 4px; }",
+    ".close:hover, .close:focus { color: #000; outline: 1px dotted #999; }",
+    ".who { margin: 4px 0; } .who span { display: inline-block; background: #d9822b; color: #fff;",
+    "  border-radius: 3px; padding: 0 6px; margin-right: 4px; font-size: 12px; }",
+    ".summary { margin: 4px 0; }",
+    "ol { margin: 4px 0 4px 0; padding-left: 20px; } li { margin: 2px 0; }",
+    ".row { margin: 3px 0; } .label { color: #8a6d3b; font-weight: 600; margin-right: 4px; }",
+    ".menu { font-weight: 600; }",
+    ".orig { margin-top: 6px; padding-top: 4px; border-top: 1px dashed #ddd; color: #666; font-size: 12px;",
+    "  word-break: break-all; }",
+    ".hint { color: #888; font-size: 12px; }",
+    ".compact > :not(.head):not(.orig) { display: none; } .compact .title { cursor: pointer; }"
+  ].join("\n");
+
+  var dock = null;
+  var cards = [];
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function ensureDock() {
+    if (dock && dock.isConnected) return dock;
+    dock = document.createElement("interceptor-dock");
+    // Each property !important so page CSS (even `* {…}` rules) cannot move or hide the
+    // dock; the dock itself takes no clicks, only its cards do.
+    var props = {
+      position: "fixed", "z-index": "2147483647", right: "8px", bottom: "8px", left: "auto", top: "auto",
+      width: "330px", "max-width": "calc(100vw - 16px)", "max-height": "calc(100vh - 16px)",
+      "overflow-y": "auto", display: "flex", "flex-direction": "column", margin: "0", padding: "0",
+      border: "0", "pointer-events": "none", background: "transparent", transform: "none", opacity: "1",
+      visibility: "visible", "box-sizing": "border-box"
+    };
+    Object.keys(props).forEach(function (k) { dock.style.setProperty(k, props[k], "important"); });
+    (document.documentElement || document).appendChild(dock);
+    return dock;
+  }
+
+  function list(labelText, items) {
+    if (!items || !items.length) return null;
+    var row = el("div", "row");
+    row.appendChild(el("span", "label", labelText));
+    row.appendChild(el("span", "", items.join("、")));
+    return row;
+  }
+
+  function build(data) {
+    var host = document.createElement("interceptor-overlay");
+    host.setAttribute("data-interceptor-overlay", "");
+    host.setAttribute("data-rule", data.rule || "unknown");
+    if (data.key) host.setAttribute("data-key", String(data.key));
+    var root = host.attachShadow({ mode: "open" });
+    var style = el("style"); style.textContent = STYLE; root.appendChild(style);
+    var card = el("div", data.rule ? "card" : "card unknown");
+    card.setAttribute("role", "note");
+    var head = el("div", "head");
+    var title = el("div", "title", data.rule ? data.title : "未识别的错误");
+    title.addEventListener("click", function () { card.classList.remove("compact"); });
+    head.appendChild(title);
+    var close = el("button", "close", "×");
+    close.setAttribute("type", "button");
+    close.setAttribute("aria-label", "关闭");
+    close.setAttribute("title", "关闭（Esc）");
+    close.addEventListener("click", function (ev) { ev.stopPropagation(); remove(host); });
+    head.appendChild(close);
+    card.appendChild(head);
+    var remedy = data.remedy || {};
+    if (data.rule) {
+      if (remedy.who && remedy.who.length) {
+        var who = el("div", "who");
+        who.appendChild(el("b", "label", "需由谁处理"));
+        remedy.who.forEach(function (w) { who.appendChild(el("span", "", w)); });
+        card.appendChild(who);
+      }
+      if (remedy.summary) card.appendChild(el("div", "summary", remedy.summary));
+      if (remedy.steps && remedy.steps.length) {
+        var ol = el("ol");
+        remedy.steps.forEach(function (s) { ol.appendChild(el("li", "", s)); });
+        card.appendChild(ol);
+      }
+      (remedy.menu_paths || []).forEach(function (path) {
+        var row = el("div", "row");
+        row.appendChild(el("span", "label", "菜单"));
+        row.appendChild(el("span", "menu", path.join(" › ")));
+        card.appendChild(row);
+      });
+      [list("办理渠道", remedy.channels), list("所需材料", remedy.documents),
+       list("联系电话", (remedy.contacts || []).map(function (c) {
+         return [c.name, c.phone].filter(Boolean).join(" ");
+       })),
+       list("地址", remedy.addresses)].forEach(function (r) { if (r) card.appendChild(r); });
+    } else {
+      card.appendChild(el("div", "hint", "助手不认识这条报错，可将下面的原文报告给维护人员。"));
+    }
+    var orig = el("div", "orig");
+    orig.appendChild(el("span", "label", "原始报错"));
+    orig.appendChild(el("span", "", data.text || ""));
+    card.appendChild(orig);
+    root.appendChild(card);
+    return host;
+  }
+
+  function remove(host) {
+    var i = cards.indexOf(host);
+    if (i >= 0) cards.splice(i, 1);
+    if (host.parentNode) host.parentNode.removeChild(host);
+    if (!cards.length && dock && dock.parentNode) { dock.parentNode.removeChild(dock); dock = null; }
+  }
+
+  // Page controls the dock must not cover: the top page's own and those of same-origin frames.
+  var CONTROLS = "button, input:not([type=hidden]), select, textarea, a[href], [role=button], .btn, " +
+                 ".layui-layer-btn a, .el-button, .ant-btn";
+
+  function obstacles(win, dx, dy, depth, out) {
+    var doc;
+    try { doc = win.document; } catch (e) { return; }
+    if (!doc) return;
+    var nodes = doc.querySelectorAll(CONTROLS);
+    for (var i = 0; i < nodes.length && out.length < 400; i++) {
+      var r = nodes[i].getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) out.push({ left: r.left + dx, top: r.top + dy, right: r.right + dx, bottom: r.bottom + dy });
+    }
+    if (depth > 3) return;
+    var frames = doc.querySelectorAll("iframe, frame");
+    for (var j = 0; j < frames.length; j++) {
+      var fr = frames[j].getBoundingClientRect();
+      try { if (frames[j].contentWindow) obstacles(frames[j].contentWindow, fr.left + dx, fr.top + dy, depth + 1, out); }
+      catch (e) { /* cross-origin frame: its controls stay unknown */ }
+    }
+  }
+
+  function overlap(a, b) {
+    var w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    var h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    return w > 0 && h > 0 ? w * h : 0;
+  }
+
+  // Dock in whichever corner covers the least of the page's controls; narrow it if needed.
+  function place() {
+    if (!dock) return;
+    var found = [];
+    try { obstacles(window, 0, 0, 0, found); } catch (e) { /* keep the default corner */ }
+    var vw = document.documentElement.clientWidth || window.innerWidth;
+    var vh = document.documentElement.clientHeight || window.innerHeight;
+    var height = Math.min(dock.scrollHeight || 200, vh - 16);
+    var best = null;
+    [330, 280, 240].forEach(function (width) {
+      [["right", "bottom"], ["right", "top"], ["left", "bottom"], ["left", "top"]].forEach(function (c) {
+        var left = c[0] === "right" ? vw - 8 - width : 8;
+        var top = c[1] === "bottom" ? vh - 8 - height : 8;
+        var box = { left: left, top: top, right: left + width, bottom: top + height };
+        var cost = 0;
+        found.forEach(function (o) { cost += overlap(box, o); });
+        cost += (330 - width) * 2; // prefer the full width when it costs nothing
+        if (best === null || cost < best.cost) best = { cost: cost, c: c, width: width };
+      });
+    });
+    if (!best) return;
+    var s = dock.style;
+    s.setProperty("width", best.width + "px", "important");
+    s.setProperty("left", best.c[0] === "left" ? "8px" : "auto", "important");
+    s.setProperty("right", best.c[0] === "right" ? "8px" : "auto", "important");
+    s.setProperty("top", best.c[1] === "top" ? "8px" : "auto", "important");
+    s.setProperty("bottom", best.c[1] === "bottom" ? "8px" : "auto", "important");
+  }
+
+  function show(data) {
+    try {
+      if (!document.documentElement) return false;
+      var host = build(data || {});
+      var d = ensureDock();
+      d.insertBefore(host, d.firstChild); // newest on top, where the eye lands first
+      d.scrollTop = 0;
+      cards.push(host);
+      // Older cards fold to their title so several errors fit; a click unfolds them.
+      cards.forEach(function (c, i) {
+        var card = c.shadowRoot && c.shadowRoot.querySelector(".card");
+        if (card) card.classList.toggle("compact", i < cards.length - 2);
+      });
+      place();
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function closeNewest() {
+    if (cards.length) remove(cards[cards.length - 1]);
+  }
+
+  window.addEventListener("keydown", function (ev) {
+    try { if (ev.key === "Escape" && cards.length) closeNewest(); } catch (e) { /* ignore */ }
+  }, true);
+  window.addEventListener("message", function (ev) {
+    try { if (ev.data && ev.data.__interceptor === "escape") closeNewest(); } catch (e) { /* ignore */ }
+  });
+  window.addEventListener("resize", function () { try { place(); } catch (e) { /* ignore */ } });
+
+  try {
+    Object.defineProperty(window, "__interceptorOverlay", {
+      value: Object.freeze({
+        show: show,
+        count: function () { return cards.length; },
+        clear: function () { cards.slice().forEach(remove); }
+      }),
+      enumerable: false
+    });
+  } catch (e) { /* already defined */ }
+})();
+//# sourceURL=interceptor-overlay.js

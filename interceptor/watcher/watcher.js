@@ -1,0 +1,394 @@
+// The in-page watcher: runs in every frame, finds candidate error texts and hands them to
+// Python through the `__interceptorReport` binding. It never decides which rule applies:
+// Python classifies every text with the one RuleSet. Options arrive as JSON in
+// window.__interceptorConfig (see companion.py). Everything is wrapped in try/catch because
+// the page must never see an exception of ours.
+(function () {
+  "use strict";
+  var BINDING = "__interceptorReport";
+  if (window.__interceptorWatcher) return;
+  var config = window.__interceptorConfig || {};
+
+  // --- normalisation: the same folding as interceptor/normalize.py --------------------
+  var norm = config.normalize || {};
+  var fold = norm.fold || {};
+  var drop = {};
+  (norm.drop || []).forEach(function (ch) { drop[ch] = true; });
+  var nonWord;
+  try { nonWord = new RegExp(norm.nonWord || "[^\\p{L}\\p{N}]+", "gu"); }
+  catch (e) { nonWord = /[\s\u3000-\u303f\uff00-\uff0f!-\/:-@\[-`{-~]+/g; }
+
+  function normalize(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var ch = text[i];
+      if (drop[ch]) continue;
+      var f = fold[ch];
+      out += f === undefined ? ch : f;
+    }
+    return out.replace(nonWord, "");
+  }
+
+  var phrases = (config.phrases || []).map(normalize).filter(function (p) { return p.length >= 4; });
+  // Cheap pre-filter: a text can only hold a phrase if it holds the phrase's first character.
+  var firstChars = {};
+  phrases.forEach(function (p) { firstChars[p[0]] = true; });
+  var MAX_TEXT = 4000;        // longer containers are not scanned as one block
+  var MAX_REPORT = 1000;      // characters of text sent to Python
+
+  function hasPhrase(text) {
+    if (!phrases.length || !text) return false;
+    var quick = false;
+    for (var i = 0; i < text.length; i++) { if (firstChars[text[i]]) { quick = true; break; } }
+    if (!quick) return false;
+    var n = normalize(text);
+    for (var j = 0; j < phrases.length; j++) { if (n.indexOf(phrases[j]) !== -1) return true; }
+    return false;
+  }
+
+  // --- banners of UI libraries ---------------------------------------------------------
+  // level(el) -> "error" (styled as an error), "plain" (untyped: Python decides by its text),
+  // or null (success / information / loading: never an error).
+  var ERROR_WORDS = /错误|失败|异常|警告|出错|error|fail/i;
+  var OK_WORDS = /成功|消息提示|提示信息|^\s*(信息|提示|消息)\s*$/;
+
+  function q(el, sel) { try { return el.querySelector(sel); } catch (e) { return null; } }
+  function has(el, cls) { return !!(el.classList && el.classList.contains(cls)); }
+  function any(el, sel) { return !!q(el, sel); }
+  function titleLevel(title) {
+    if (!title) return "plain";
+    if (ERROR_WORDS.test(title)) return "error";
+    if (OK_WORDS.test(title)) return null;
+    return "plain";
+  }
+  function textOf(el, sels) {
+    for (var i = 0; i < sels.length; i++) {
+      var found = q(el, sels[i]);
+      if (found) { var t = visibleText(found); if (t) return t; }
+    }
+    return "";
+  }
+
+  var KINDS = [
+    { name: "bootstrap-modal", sel: ".modal-content",
+      title: [".modal-header h3", ".modal-title", ".modal-header h4", ".modal-header"],
+      text: [".modal-body"],
+      level: function (el, title) { return titleLevel(title); } },
+    { name: "layui-layer", sel: ".layui-layer:not(.layui-layer-iframe):not(.layui-layer-loading)",
+      title: [".layui-layer-title"], text: [".layui-layer-content"],
+      level: function (el, title) {
+        if (any(el, ".layui-layer-ico1, .layui-layer-ico6, .layui-layer-ico16")) return null;
+        if (any(el, ".layui-layer-ico2, .layui-layer-ico5")) return "error";
+        return titleLevel(title);
+      } },
+    { name: "element-message", sel: ".el-message", title: [], text: [".el-message__content"],
+      level: function (el) {
+        if (has(el, "el-message--error")) return "error";
+        if (has(el, "el-message--success") || has(el, "el-message--info")) return null;
+        return "plain";
+      } },
+    { name: "element-message-box", sel: ".el-message-box", title: [".el-message-box__title"],
+      text: [".el-message-box__message"],
+      level: function (el, title) {
+        if (any(el, ".el-icon-error, .el-message-box-icon--error")) return "error";
+        if (any(el, ".el-icon-success, .el-icon-info, .el-message-box-icon--success, .el-message-box-icon--info")) return null;
+        return titleLevel(title);
+      } },
+    { name: "element-notification", sel: ".el-notification", title: [".el-notification__title"],
+      text: [".el-notification__content"],
+      level: function (el, title) {
+        if (any(el, ".el-icon-error, .el-notification--error")) return "error";
+        if (any(el, ".el-icon-success, .el-icon-info, .el-notification--success, .el-notification--info")) return null;
+        return titleLevel(title);
+      } },
+    { name: "element-alert", sel: ".el-alert", title: [".el-alert__title"], text: [".el-alert__content"],
+      level: function (el) {
+        if (has(el, "el-alert--error")) return "error";
+        return has(el, "el-alert--warning") ? "plain" : null;
+      } },
+    { name: "ant-message", sel: ".ant-message-notice", title: [], text: [".ant-message-custom-content", ".ant-message-notice-content"],
+      level: function (el) {
+        if (any(el, ".ant-message-error")) return "error";
+        if (any(el, ".ant-message-success, .ant-message-info, .ant-message-loading")) return null;
+        return "plain";
+      } },
+    { name: "ant-modal", sel: ".ant-modal-content", title: [".ant-modal-confirm-title", ".ant-modal-title"],
+      text: [".ant-modal-confirm-content", ".ant-modal-body"],
+      level: function (el, title) {
+        var wrap = el.closest(".ant-modal") || el;
+        if (has(wrap, "ant-modal-confirm-error")) return "error";
+        if (has(wrap, "ant-modal-confirm-success") || has(wrap, "ant-modal-confirm-info")) return null;
+        return titleLevel(title);
+      } },
+    { name: "ant-notification", sel: ".ant-notification-notice", title: [".ant-notification-notice-message"],
+      text: [".ant-notification-notice-description", ".ant-notification-notice-message"],
+      level: function (el, title) {
+        if (any(el, ".ant-notification-notice-icon-error")) return "error";
+        if (any(el, ".ant-notification-notice-icon-success, .ant-notification-notice-icon-info")) return null;
+        return titleLevel(title);
+      } },
+    { name: "ant-alert", sel: ".ant-alert", title: [".ant-alert-message"], text: [".ant-alert-description", ".ant-alert-message"],
+      level: function (el) {
+        if (has(el, "ant-alert-error")) return "error";
+        return has(el, "ant-alert-warning") ? "plain" : null;
+      } },
+    { name: "iview-message", sel: ".ivu-message-notice", title: [], text: [".ivu-message-custom-content span", ".ivu-message-custom-content"],
+      level: function (el) {
+        if (any(el, ".ivu-message-error")) return "error";
+        if (any(el, ".ivu-message-success, .ivu-message-info, .ivu-message-loading")) return null;
+        return "plain";
+      } },
+    { name: "iview-modal", sel: ".ivu-modal-content", title: [".ivu-modal-confirm-head-title", ".ivu-modal-header-inner"],
+      text: [".ivu-modal-confirm-body", ".ivu-modal-body"],
+      level: function (el, title) {
+        if (any(el, ".ivu-modal-confirm-head-icon-error")) return "error";
+        if (any(el, ".ivu-modal-confirm-head-icon-success, .ivu-modal-confirm-head-icon-info")) return null;
+        return titleLevel(title);
+      } },
+    { name: "iview-notice", sel: ".ivu-notice-notice", title: [".ivu-notice-title"], text: [".ivu-notice-desc", ".ivu-notice-title"],
+      level: function (el, title) {
+        if (any(el, ".ivu-notice-with-error, .ivu-notice-icon-error")) return "error";
+        if (any(el, ".ivu-notice-with-success, .ivu-notice-with-info, .ivu-notice-icon-success, .ivu-notice-icon-info")) return null;
+        return titleLevel(title);
+      } },
+    { name: "vant-toast", sel: ".van-toast", title: [], text: [".van-toast__text"],
+      level: function (el) {
+        if (has(el, "van-toast--fail")) return "error";
+        if (has(el, "van-toast--success") || has(el, "van-toast--loading")) return null;
+        return "plain";
+      } },
+    { name: "vant-dialog", sel: ".van-dialog", title: [".van-dialog__header"], text: [".van-dialog__message"],
+      level: function (el, title) { return titleLevel(title); } },
+    { name: "vant-notify", sel: ".van-notify", title: [], text: [],
+      level: function (el) { return has(el, "van-notify--danger") ? "error" : null; } },
+    { name: "sweetalert2", sel: ".swal2-popup", title: [".swal2-title"], text: [".swal2-html-container", ".swal2-content"],
+      level: function (el, title) {
+        if (has(el, "swal2-icon-error") || any(el, ".swal2-icon.swal2-error.swal2-icon-show")) return "error";
+        if (has(el, "swal2-icon-success") || has(el, "swal2-icon-info") || has(el, "swal2-icon-question")) return null;
+        if (has(el, "swal2-loading")) return null;
+        return titleLevel(title);
+      } },
+    { name: "toastr", sel: ".toast", title: [".toast-title"], text: [".toast-message"],
+      level: function (el) {
+        if (has(el, "toast-error")) return "error";
+        if (has(el, "toast-success") || has(el, "toast-info")) return null;
+        return "plain";
+      } },
+    { name: "easyui-messager", sel: ".messager-window", title: [".panel-title"], text: [".messager-body"],
+      level: function (el, title) {
+        if (any(el, ".messager-error")) return "error";
+        if (any(el, ".messager-info")) return null;
+        return titleLevel(title);
+      } },
+    { name: "bootstrap-alert", sel: ".alert", title: [], text: [],
+      level: function (el) {
+        if (has(el, "alert-danger") || has(el, "alert-error")) return "error";
+        if (has(el, "alert-success") || has(el, "alert-info")) return null;
+        return "plain";
+      } },
+    { name: "role-alert", sel: "[role=alert], [role=alertdialog]", title: [], text: [],
+      level: function (el) {
+        var cls = (typeof el.className === "string" ? el.className : "") + " " + (el.getAttribute("aria-label") || "");
+        if (/success|info|loading|成功/i.test(cls)) return null;
+        return /error|danger|fail|错误|失败/i.test(cls) ? "error" : "plain";
+      } }
+  ];
+  var BANNER_SEL = KINDS.map(function (k) { return k.sel; }).join(", ");
+  var SKIP_TAGS = { SCRIPT: 1, STYLE: 1, NOSCRIPT: 1, TEMPLATE: 1, TEXTAREA: 1, "INTERCEPTOR-DOCK": 1, "INTERCEPTOR-OVERLAY": 1 };
+
+  function kindOf(el) {
+    for (var i = 0; i < KINDS.length; i++) {
+      try { if (el.matches(KINDS[i].sel)) return KINDS[i]; } catch (e) { /* selector unsupported */ }
+    }
+    return null;
+  }
+
+  function isVisible(el) {
+    if (!el.getClientRects || el.getClientRects().length === 0) return false;
+    var style = window.getComputedStyle(el);
+    return style.visibility !== "hidden" && style.display !== "none";
+  }
+
+  function visibleText(el) {
+    var t = el.innerText;
+    if (!t) t = el.textContent || "";
+    return t.replace(/\s+/g, " ").trim().slice(0, MAX_REPORT);
+  }
+
+  // --- reporting -----------------------------------------------------------------------
+  var reported = new WeakMap();   // element -> last text reported for it
+  var queue = [];
+
+  function send(payload) {
+    var fn = window[BINDING];
+    if (typeof fn !== "function") { queue.push(payload); return; }
+    try {
+      var p = fn(payload);
+      if (p && typeof p.catch === "function") p.catch(function () {});
+    } catch (e) { /* the binding went away with the page */ }
+  }
+
+  function flushQueue() {
+    if (!queue.length || typeof window[BINDING] !== "function") return;
+    var pending = queue; queue = [];
+    pending.forEach(send);
+  }
+
+  function reportBanner(el, kind) {
+    if (!isVisible(el)) return;
+    var title = textOf(el, kind.title);
+    var level = kind.level(el, title);
+    if (level === null) return;
+    var text = textOf(el, kind.text) || visibleText(el);
+    if (!text) return;
+    var key = level + "|" + title + "|" + text;
+    if (reported.get(el) === key) return;
+    reported.set(el, key);
+    send({ channel: "banner", kind: kind.name, level: level, title: title, text: text });
+  }
+
+  // The smallest elements that still hold a known phrase: text split across child elements
+  // (户籍性质<b>为空</b>) stays together, menus and long pages are narrowed down, and two
+  // messages side by side are found separately. Banners are left to the banner channel.
+  function collectHits(el, out) {
+    var kids = el.children;
+    var deeper = false;
+    for (var i = 0; i < kids.length; i++) {
+      var k = kids[i];
+      if (SKIP_TAGS[k.tagName]) continue;
+      if (hasPhrase(k.textContent || "")) {
+        deeper = true;
+        if (!(k.matches && k.matches(BANNER_SEL))) collectHits(k, out);
+      }
+    }
+    if (!deeper) out.push(el);
+  }
+
+  function checkText(el) {
+    if (!phrases.length) return;
+    // Climb while the block stays small so split messages are seen whole.
+    var node = el;
+    for (var up = 0; up < 3 && node.parentElement && node.parentElement !== document.body &&
+         (node.parentElement.textContent || "").length < 300; up++) {
+      node = node.parentElement;
+    }
+    var text = node.textContent || "";
+    if (text.length > MAX_TEXT) {
+      // A big container changed: look only at the element itself.
+      node = el; text = el.textContent || "";
+      if (text.length > MAX_TEXT) { scanLarge(el); return; }
+    }
+    if (!hasPhrase(text)) return;
+    if (node.closest && node.closest(BANNER_SEL)) return; // banners are reported as banners
+    var hits = [];
+    collectHits(node, hits);
+    hits.forEach(function (hit) {
+      if (SKIP_TAGS[hit.tagName] || !isVisible(hit)) return;
+      var shown = visibleText(hit);
+      if (!shown || reported.get(hit) === shown) return;
+      reported.set(hit, shown);
+      send({ channel: "text", kind: "page-text", level: "known-only", title: "", text: shown });
+    });
+  }
+
+  // Initial scan and big subtrees: walk text nodes, test each one's small ancestor block.
+  function scanLarge(root) {
+    if (!hasPhrase(root.textContent || "")) return;
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var seen = new Set();
+    var n;
+    while ((n = walker.nextNode())) {
+      var p = n.parentElement;
+      if (!p || seen.has(p) || SKIP_TAGS[p.tagName]) continue;
+      seen.add(p);
+      if (firstCharIn(n.data)) checkText(p);
+    }
+  }
+  function firstCharIn(s) {
+    for (var i = 0; i < s.length; i++) { if (firstChars[s[i]]) return true; }
+    return false;
+  }
+
+  function scanBanners(root) {
+    if (root.nodeType !== 1) return;
+    var list = [];
+    if (root.matches && root.matches(BANNER_SEL)) list.push(root);
+    var inner = root.querySelectorAll ? root.querySelectorAll(BANNER_SEL) : [];
+    for (var i = 0; i < inner.length; i++) list.push(inner[i]);
+    var outer = root.parentElement && root.parentElement.closest(BANNER_SEL);
+    if (outer) list.push(outer);
+    list.forEach(function (el) { var k = kindOf(el); if (k) reportBanner(el, k); });
+  }
+
+  // --- observing -----------------------------------------------------------------------
+  var dirty = new Set();
+  var scheduled = false;
+
+  function process() {
+    scheduled = false;
+    var roots = dirty; dirty = new Set();
+    flushQueue();
+    roots.forEach(function (el) {
+      try {
+        if (!el.isConnected || SKIP_TAGS[el.tagName]) return;
+        scanBanners(el);
+        checkText(el);
+      } catch (e) { /* never disturb the page */ }
+    });
+  }
+
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    // A short timer lets a framework finish filling a banner (Angular digests, Vue ticks)
+    // before its text is read, and is still far below the lifetime of a 1 s toast.
+    setTimeout(process, 16);
+  }
+
+  function onMutations(records) {
+    try {
+      for (var i = 0; i < records.length; i++) {
+        var r = records[i];
+        var el = r.type === "childList" ? r.target : (r.target.nodeType === 1 ? r.target : r.target.parentElement);
+        if (r.type === "childList") {
+          for (var j = 0; j < r.addedNodes.length; j++) {
+            var a = r.addedNodes[j];
+            if (a.nodeType === 1) { if (!SKIP_TAGS[a.tagName]) dirty.add(a); }
+          }
+          if (r.addedNodes.length === 0) continue; // removals reveal nothing new
+        }
+        if (el && el.nodeType === 1 && !SKIP_TAGS[el.tagName]) dirty.add(el);
+      }
+      if (dirty.size) schedule();
+    } catch (e) { /* never disturb the page */ }
+  }
+
+  function start() {
+    try {
+      var observer = new MutationObserver(onMutations);
+      observer.observe(document, { childList: true, subtree: true, characterData: true,
+                                   attributes: true, attributeFilter: ["class", "style", "hidden", "open"] });
+      var initial = function () {
+        try {
+          if (document.body) { dirty.add(document.body); schedule(); }
+        } catch (e) { /* ignore */ }
+      };
+      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initial);
+      else initial();
+      // Escape inside a frame should close the overlay drawn in the top page.
+      document.addEventListener("keydown", function (ev) {
+        try {
+          if (ev.key === "Escape" && window.top !== window) window.top.postMessage({ __interceptor: "escape" }, "*");
+        } catch (e) { /* ignore */ }
+      }, true);
+    } catch (e) { /* never disturb the page */ }
+  }
+
+  try {
+    Object.defineProperty(window, "__interceptorWatcher", { value: { normalize: normalize, rescan: function () {
+      if (document.body) { dirty.add(document.body); schedule(); }
+    } }, enumerable: false });
+  } catch (e) { window.__interceptorWatcher = true; }
+  start();
+})();
+//# sourceURL=interceptor-watcher.js
