@@ -17,9 +17,10 @@ Any input returns in bounded time and nothing raises out of :meth:`RuleSet.class
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -92,7 +93,8 @@ class _Pattern:
     regex: re.Pattern[str]
     literal: str | None  # the whole normalised pattern when it has no placeholder
     anchor: str  # longest literal piece, used to pre-filter texts
-    chars: frozenset[str] = field(default_factory=frozenset)
+    pieces: tuple[tuple[str, int], ...] = ()  # for the tolerant stage: (piece, offset)
+    budget: int = 1  # edits the tolerant stage allows
 
 
 def _compile_pattern(rule: Rule, pattern: str) -> tuple[str, str | None, str]:
@@ -130,9 +132,11 @@ class RuleSet:
         self.questions: list[FaqEntry] = list(questions)
         self._by_id = {rule.id: rule for rule in self.rules}
         self._patterns: list[_Pattern] = []
-        self._excludes: list[tuple[str, ...]] = []
+        self._excludes: list[tuple[int, tuple[str, ...]]] = []
         for index, rule in enumerate(self.rules):
-            self._excludes.append(tuple(normalize(x) for x in rule.exclude if normalize(x)))
+            phrases = tuple(normalize(x) for x in rule.exclude if normalize(x))
+            if phrases:
+                self._excludes.append((index, phrases))
             for pattern in rule.patterns:
                 source, literal, anchor = _compile_pattern(rule, pattern)
                 if not anchor:
@@ -148,9 +152,16 @@ class RuleSet:
                         f"The pattern {pattern!r} is not valid: {exc}.", rule.path, rule.line
                     ) from None
                 self._patterns.append(
-                    _Pattern(index, pattern, regex, literal, anchor, frozenset(literal or ""))
+                    _Pattern(
+                        index, pattern, regex, literal, anchor, _pieces(literal or ""), _budget(literal or "")
+                    )
                 )
-        self._tolerant = [p for p in self._patterns if p.literal and len(p.literal) >= 6]
+        # Tolerance only around each rule's own message (its first plain pattern): the
+        # variants are already wording tolerance, and fewer candidates keep this stage cheap.
+        self._tolerant: list[_Pattern] = []
+        for index in range(len(self.rules)):
+            plain = [p for p in self._patterns if p.rule_index == index and p.literal and len(p.literal) >= 6]
+            self._tolerant.extend(plain[:1])
         self._faq: Any = None
 
     # --- public API -------------------------------------------------------------
@@ -216,7 +227,7 @@ class RuleSet:
                 scored.append(tolerant)
         if not scored:
             return []
-        mapped = normalize_with_offsets(text)
+        mapped = normalize_with_offsets(text, norm)
         matches = []
         for start, end, pattern, captures, score in scored:
             first, last = mapped.span(start, end, len(text))
@@ -226,7 +237,7 @@ class RuleSet:
         return matches
 
     def _excluded_rules(self, norm: str) -> set[int]:
-        return {i for i, phrases in enumerate(self._excludes) if any(x in norm for x in phrases)}
+        return {i for i, phrases in self._excludes if any(x in norm for x in phrases)}
 
     @staticmethod
     def _accept(norm: str, start: int, end: int) -> bool:
@@ -239,18 +250,27 @@ class RuleSet:
     def _tolerant_match(
         self, norm: str, refused: set[int]
     ) -> tuple[int, int, _Pattern, dict[str, str], float] | None:
-        chars = set(norm)
-        excluded = self._excluded_rules(norm)
+        excluded: set[int] | None = None
         best: tuple[int, int, _Pattern, dict[str, str], float] | None = None
         for pattern in self._tolerant:
-            if pattern.rule_index in refused or pattern.rule_index in excluded:
-                # an exact hit was already judged not to be the error itself
-                continue
             literal = pattern.literal or ""
-            budget = 1 if len(literal) < 16 else 2
-            if len(pattern.chars - chars) > budget:
+            budget = pattern.budget
+            # Pigeonhole: with at most `budget` edits, one of budget+1 pieces survives intact,
+            # so a window is only worth examining around an exact piece.
+            starts: set[int] = set()
+            for piece, offset in pattern.pieces:
+                found = norm.find(piece)
+                while found != -1:
+                    origin = found - offset
+                    starts.update(range(max(0, origin - budget), origin + budget + 1))
+                    found = norm.find(piece, found + 1)
+            if not starts or pattern.rule_index in refused:
+                continue  # (refused: an exact hit was already judged not to be the error itself)
+            if excluded is None:
+                excluded = self._excluded_rules(norm)
+            if pattern.rule_index in excluded:
                 continue
-            window = self._best_window(literal, norm, budget)
+            window = _best_window(literal, norm, budget, sorted(starts))
             if window is None:
                 continue
             start, end, distance = window
@@ -259,28 +279,6 @@ class RuleSet:
             score = 1.0 - distance / len(literal)
             if best is None or score > best[4]:
                 best = (start, end, pattern, {}, score)
-        return best
-
-    @staticmethod
-    def _best_window(literal: str, norm: str, budget: int) -> tuple[int, int, int] | None:
-        """The substring of ``norm`` closest to ``literal`` within ``budget`` safe edits."""
-        size = len(literal)
-        best: tuple[int, int, int] | None = None
-        for start in range(0, max(1, len(norm) - size + budget + 1)):
-            if norm[start] != literal[0] and norm[start : start + 1] not in literal[:2]:
-                continue
-            for length in range(size - budget, size + budget + 1):
-                end = start + length
-                if end > len(norm) or length <= 0:
-                    continue
-                candidate = norm[start:end]
-                distance = Levenshtein.distance(literal, candidate, score_cutoff=budget)
-                if distance > budget or distance == 0:
-                    continue
-                if not _safe_edits(literal, candidate):
-                    continue
-                if best is None or distance < best[2]:
-                    best = (start, end, distance)
         return best
 
     # --- rule checks ------------------------------------------------------------
@@ -352,6 +350,37 @@ class RuleSet:
             "phrases": sorted({p.anchor for p in self._patterns}),
             "normalize": js_config(),
         }
+
+
+def _budget(literal: str) -> int:
+    return 1 if len(literal) < 16 else 2
+
+
+def _pieces(literal: str) -> tuple[tuple[str, int], ...]:
+    count = _budget(literal) + 1
+    size = len(literal) // count
+    bounds = [i * size for i in range(count)] + [len(literal)]
+    return tuple((literal[a:b], a) for a, b in itertools.pairwise(bounds))
+
+
+def _best_window(literal: str, norm: str, budget: int, starts: list[int]) -> tuple[int, int, int] | None:
+    """The substring of ``norm`` closest to ``literal`` within ``budget`` safe edits."""
+    size = len(literal)
+    best: tuple[int, int, int] | None = None
+    for start in starts:
+        if start >= len(norm):
+            break
+        for length in range(size - budget, size + budget + 1):
+            end = start + length
+            if end > len(norm):
+                break
+            candidate = norm[start:end]
+            distance = Levenshtein.distance(literal, candidate, score_cutoff=budget)
+            if distance > budget or distance == 0:
+                continue
+            if (best is None or distance < best[2]) and _safe_edits(literal, candidate):
+                best = (start, end, distance)
+    return best
 
 
 def _non_overlapping(

@@ -9,9 +9,10 @@ table: guessing at visual similarity is how wrong remedies would creep in.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
 
 # variant -> canonical. Applied to patterns and texts alike, so a fold never hides a
 # difference between two real messages unless both characters mean the same here.
@@ -62,41 +63,82 @@ FOLD_TABLE: dict[int, str | None] = _FOLD
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+# Only word characters need folding once punctuation is gone; a regex finds the few that do
+# (C speed), which is far cheaper than str.translate over every character of a long page.
+_WORD_FOLDS: dict[str, str] = {
+    chr(k): (v or "") for k, v in FOLD_TABLE.items() if _NON_WORD.fullmatch(chr(k)) is None
+}
+_FOLDABLE = re.compile("[" + "".join(re.escape(c) for c in _WORD_FOLDS) + "]")
+_SPAN_FOLDS: dict[str, str] = {c: (v or " ") for c, v in _WORD_FOLDS.items()}
+
+
+def _fold(match: re.Match[str]) -> str:
+    return _WORD_FOLDS[match.group()]
+
+
+def _fold_in_place(match: re.Match[str]) -> str:
+    return _SPAN_FOLDS[match.group()]
+
+
 def normalize(text: str) -> str:
     """Fold ``text`` to the comparison form used by every matcher."""
-    return _NON_WORD.sub("", text.translate(FOLD_TABLE))
+    return _FOLDABLE.sub(_fold, _NON_WORD.sub("", text))
 
 
-@dataclass(frozen=True)
+_CHUNK = 64
+
+
 class Normalized:
-    """A normalised text and, for each of its characters, the index it came from."""
+    """A normalised text that can point its characters back into the original text."""
 
-    text: str
-    offsets: tuple[int, ...]
+    def __init__(self, text: str, folded: str) -> None:
+        self.text = text
+        self.folded = folded  # the original folded character for character: same length
+        self._marks: list[int] | None = None
+        self._offsets: list[int] | None = None
+
+    def _chunk_marks(self) -> list[int]:
+        # marks[k] = how many kept characters precede folded[k * _CHUNK]; built once per text,
+        # so mapping many hits in a long page stays linear.
+        if self._marks is None:
+            sizes = [
+                len(_NON_WORD.sub("", self.folded[k : k + _CHUNK]))
+                for k in range(0, len(self.folded), _CHUNK)
+            ]
+            self._marks = [0, *itertools.accumulate(sizes)]
+        return self._marks
+
+    def original_index(self, index: int) -> int:
+        """Where the normalised character at ``index`` stands in the original text."""
+        if len(self.folded) <= 4 * _CHUNK:  # a banner: a direct table is cheapest
+            if self._offsets is None:
+                # str.isalnum() is exactly the [^\W_] that normalisation keeps
+                self._offsets = [i for i, c in enumerate(self.folded) if c.isalnum()]
+            return self._offsets[index] if index < len(self._offsets) else len(self.folded)
+        marks = self._chunk_marks()
+        chunk = bisect.bisect_right(marks, index) - 1
+        kept, position = marks[chunk], chunk * _CHUNK
+        while position < len(self.folded):
+            if self.folded[position].isalnum():
+                if kept == index:
+                    return position
+                kept += 1
+            position += 1
+        return len(self.folded)
 
     def span(self, start: int, end: int, original_length: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of the normalised text back onto the original."""
-        if not self.offsets or start >= len(self.offsets):
+        if start >= len(self.text):
             return (original_length, original_length)
-        first = self.offsets[start]
-        last = self.offsets[end - 1] + 1 if end > start else first
+        first = self.original_index(start)
+        last = self.original_index(end - 1) + 1 if end > start else first
         return (first, last)
 
 
-def normalize_with_offsets(text: str) -> Normalized:
-    """Like :func:`normalize`, keeping where each character came from (slower; used on hits)."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    for index, ch in enumerate(text):
-        folded = ch.translate(FOLD_TABLE)
-        for out in folded:
-            if _NON_WORD.fullmatch(out) is None:
-                chars.append(out)
-                offsets.append(index)
-    result = "".join(chars)
-    if result != normalize(text):  # pragma: no cover - the two paths must agree
-        raise AssertionError("normalize and normalize_with_offsets disagree")
-    return Normalized(result, tuple(offsets))
+def normalize_with_offsets(text: str, norm: str | None = None) -> Normalized:
+    """Like :func:`normalize`, able to map positions back (``norm`` if already computed)."""
+    # Deleted characters become a space here, so the folded text keeps the original length.
+    return Normalized(normalize(text) if norm is None else norm, _FOLDABLE.sub(_fold_in_place, text))
 
 
 def nfkc(text: str) -> str:

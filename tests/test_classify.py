@@ -57,7 +57,15 @@ def test_offsets_point_back_into_the_original_text() -> None:
     text = "保存失败： 户 籍性质为空！"
     mapped = normalize_with_offsets(text)
     assert mapped.text == normalize(text)
-    assert all(text[i] != " " for i in mapped.offsets)
+    assert [text[mapped.original_index(i)] for i in range(len(mapped.text))] == list("保存失败户籍性质为空")
+
+
+@given(st.text(max_size=80))
+def test_offset_mapping_agrees_with_normalize(text: str) -> None:
+    mapped = normalize_with_offsets(text)
+    assert mapped.text == normalize(text)
+    for i, ch in enumerate(mapped.text):
+        assert normalize(text[mapped.original_index(i)]) == ch
 
 
 def test_match_span_and_text_are_the_error_inside_the_banner(ruleset: RuleSet) -> None:
