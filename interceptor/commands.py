@@ -14,6 +14,10 @@ from .privacy import mask
 from .rules import FaqEntry, Remedy, check_rules, load_rules
 
 
+# Readable names of the captures the bundled rules declare.
+CAPTURE_LABELS = {"person_no": "人员编号"}
+
+
 def _load(args: argparse.Namespace) -> RuleSet | None:
     try:
         return load_rules(getattr(args, "rules", None))
@@ -58,7 +62,7 @@ def _classify_readable(record: dict[str, Any], match: Match | None) -> str:
         lines.append("未识别：规则表中没有这条报错，暂无处理方法。")
         return "\n".join(lines)
     lines.append(f"识别：{match.rule.title}  [{match.rule.id} · {match.score:.2f}]")
-    lines += [f"{name}：{value}" for name, value in match.captures.items()]
+    lines += [f"{CAPTURE_LABELS.get(name, name)}：{value}" for name, value in match.captures.items()]
     lines += remedy_lines(match.rule.remedy)
     return "\n".join(lines)
 
