@@ -70,7 +70,10 @@
 
   app.controller("BusiCtrl", ["$location", "$window", "gateway", function ($location, $window, gateway) {
     var vm = this;
-    var flow = ($window.location.hash || "").replace(/^#!?\/?/, "").split("?")[0];
+    // The flow comes from the hash (#!/insure-register) or, for links from other pages,
+    // the query (?flow=insure-register&aac002=…), as the real UTP pages take parameters.
+    var params = new URLSearchParams($window.location.search);
+    var flow = params.get("flow") || ($window.location.hash || "").replace(/^#!?\/?/, "").split("?")[0];
     var known = ["insure-register", "person-collect", "batch-insure", "flexible-stop"];
     vm.flow = known.indexOf(flow) >= 0 ? flow : "none";
     vm.template = "/busi/flows/" + vm.flow + ".html";
@@ -96,6 +99,8 @@
             scope.person = data.map;
           });
         };
+        // Opened with a person already chosen (?aac002=…): look them up at once.
+        if (scope.idcard) scope.search();
       }
     };
   }]);
@@ -103,7 +108,7 @@
   app.controller("InsureRegisterCtrl", ["gateway", "msgBox", "$filter", function (gateway, msgBox, $filter) {
     var vm = this;
     vm.person = {};
-    vm.idcard = "";
+    vm.idcard = new URLSearchParams(window.location.search).get("aac002") || "";
     vm.startDate = new Date();
     vm.dateOpen = false;
     vm.identities = [{ code: "6301", name: "企业职工" }, { code: "6304", name: "劳务派遣人员" }];
