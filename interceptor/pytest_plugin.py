@@ -1,0 +1,200 @@
+"""pytest plugin: the companion in your own Playwright tests of the hall.
+
+Registered through the ``pytest11`` entry point, so installing interceptor is enough::
+
+    def test_register(page, interceptor):
+        page.goto("https://rs.jshrss.jiangsu.gov.cn/index/")
+        ...
+        event = interceptor.wait_for_event("household-type-missing")
+
+- ``interceptor_rules`` (session): the RuleSet (``--interceptor-rules PATH`` for others).
+- ``interceptor``: a Companion attached to pytest-playwright's ``page``.
+- ``--interceptor-strict`` or ``@pytest.mark.interceptor_strict``: a test fails when its page
+  shows an error no rule knows.
+- When a test that uses ``interceptor`` fails, a screenshot (with the remedy overlay) and
+  the events are kept under ``--interceptor-output`` (default: pytest-playwright's
+  ``--output`` folder, ``test-results/<test>/``).
+- Where Playwright's own Chromium is not installed, pytest-playwright is pointed at the
+  system Chromium, so a test file anywhere runs without configuration.
+
+The plugin loads in every pytest run of a machine where interceptor is installed, so it
+imports nothing heavy at module level and does nothing unless its fixtures are used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Generator
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from .classify import RuleSet
+    from .companion import Companion, Event
+
+STRICT_MARKER = "interceptor_strict"
+SCREENSHOT_NAME = "interceptor-screenshot.png"
+EVENTS_NAME = "interceptor-events.json"
+# Unknown errors that arrive just after the test body still count; wait this long for them.
+STRICT_GRACE_S = 0.3
+
+_COMPANION = pytest.StashKey["Companion"]()
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("interceptor", "interceptor (网办大厅报错助手)")
+    group.addoption(
+        "--interceptor-strict",
+        action="store_true",
+        default=False,
+        help="fail a test whose page shows an error no rule knows (also: @pytest.mark.interceptor_strict)",
+    )
+    group.addoption(
+        "--interceptor-output",
+        metavar="DIR",
+        default=None,
+        help="folder for the screenshot and events of failed tests (default: pytest-playwright's --output)",
+    )
+    group.addoption(
+        "--interceptor-rules",
+        action="append",
+        metavar="PATH",
+        default=None,
+        help="rule file or folder instead of the bundled rules (repeatable)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{STRICT_MARKER}: fail the test when its page shows an error no rule knows"
+    )
+
+
+@pytest.fixture(scope="session")
+def interceptor_rules(pytestconfig: pytest.Config) -> RuleSet:
+    """The rules the ``interceptor`` fixture classifies with (bundled, or ``--interceptor-rules``)."""
+    from .rules import load_rules
+
+    return load_rules(pytestconfig.getoption("--interceptor-rules"))
+
+
+@pytest.fixture
+def interceptor(
+    page: Page, interceptor_rules: RuleSet, request: pytest.FixtureRequest
+) -> Generator[Companion, None, None]:
+    """A Companion watching pytest-playwright's ``page``; dialogs are accepted."""
+    from .companion import attach
+
+    artefacts = _artefact_dir(request)
+    companion = attach(page, rules=interceptor_rules, dialogs="accept")
+    request.node.stash[_COMPANION] = companion
+    yield companion
+    reports = request.node.stash.get(_REPORTS, {})
+    if any(r.failed for r in reports.values()):
+        _keep_artefacts(page, companion, artefacts)
+    companion.close()
+
+
+def _artefact_dir(request: pytest.FixtureRequest) -> Path:
+    chosen = request.config.getoption("--interceptor-output")
+    if chosen:
+        return Path(chosen).absolute() / _slug(request.node.nodeid)
+    try:
+        # pytest-playwright's own per-test folder, next to its screenshots and traces.
+        return Path(str(request.getfixturevalue("output_path")))
+    except pytest.FixtureLookupError:
+        return Path("test-results").absolute() / _slug(request.node.nodeid)
+
+
+def _slug(nodeid: str) -> str:
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", nodeid).strip("-")[:200] or "test"
+
+
+def _keep_artefacts(page: Page, companion: Companion, folder: Path) -> None:
+    from .privacy import mask_data
+
+    folder.mkdir(parents=True, exist_ok=True)
+    events = [mask_data(e.to_dict()) for e in companion.events]
+    (folder / EVENTS_NAME).write_text(json.dumps(events, ensure_ascii=False, indent=2), encoding="utf-8")
+    try:
+        if not page.is_closed():
+            page.screenshot(path=str(folder / SCREENSHOT_NAME))
+    except Exception as exc:  # a crashed page must not hide the test's own failure
+        (folder / "interceptor-screenshot-error.txt").write_text(str(exc), encoding="utf-8")
+
+
+def _strict(item: pytest.Item) -> bool:
+    return bool(item.config.getoption("--interceptor-strict")) or item.get_closest_marker(STRICT_MARKER) is not None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    result = yield  # a failing test body raises here and keeps its own failure
+    companion = item.stash.get(_COMPANION, None)
+    if companion is not None and _strict(item):
+        # The page may be closed already; the events so far still count.
+        with suppress(Exception):
+            companion.watch(STRICT_GRACE_S)
+        unknown = [e for e in companion.events if e.rule is None]
+        if unknown:
+            listed = "\n".join(f"  [{e.source}] {e.text}  ({e.frame_url})" for e in unknown)
+            pytest.fail(f"The page showed {len(unknown)} error(s) that no rule knows:\n{listed}", pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report: pytest.TestReport = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    companion = item.stash.get(_COMPANION, None)
+    if report.when == "call" and report.failed and companion is not None and companion.events:
+        report.sections.append(("interceptor events", _describe(companion.events)))
+    return report
+
+
+def _describe(events: list[Event]) -> str:
+    from .privacy import mask
+
+    return "\n".join(f"[{e.source}] {e.rule or '未识别'}: {mask(e.text)}" for e in events)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Generator[None, Any, Any]:
+    result = yield
+    if fixturedef.argname == "browser_type_launch_args" and isinstance(result, dict):
+        _prefer_system_chromium(result, request)
+    return result
+
+
+def _prefer_system_chromium(launch_args: dict[str, Any], request: pytest.FixtureRequest) -> None:
+    """Add the system Chromium to pytest-playwright's launch options when it has none of its own.
+
+    Only for Chromium runs that chose no executable or channel themselves; the dict is the
+    fixture's cached value, so filling it in place is what the browser fixture receives.
+    """
+    if "executable_path" in launch_args or "channel" in launch_args:
+        return
+    browsers = request.config.getoption("--browser", default=None) or ["chromium"]
+    if any(name != "chromium" for name in browsers):
+        return
+    try:
+        playwright = request.getfixturevalue("playwright")
+        own = Path(str(playwright.chromium.executable_path))
+        if own.exists():
+            return
+    except Exception:
+        pass  # no usable Playwright fixture: let the system browser decide below
+    from .browser import QUIET_ARGS, system_chromium_path
+
+    found = system_chromium_path()
+    if found is None:
+        return  # pytest-playwright then reports its own "browser not installed" error
+    launch_args["executable_path"] = found
+    launch_args["args"] = [*launch_args.get("args", []), *(a for a in QUIET_ARGS if a not in launch_args.get("args", []))]
