@@ -43,12 +43,14 @@ MAX_TEXT = 2000
 MAX_BODY = 2_000_000
 
 # For banners that are not styled as errors and for unknown texts: what an error says.
-_ERROR_HINT = re.compile(
-    r"错误|失败|异常|出错|不能|不可|不允许|无法|未能|未找到|不存在|为空|没有|不符|不正确|有误|超时|过期|"
-    r"繁忙|维护|权限|重新登录|拒绝|非法|error|fail|exception|denied|invalid|unauthori[sz]ed|forbidden",
+# Strong words mark an error even beside 成功 ("成功 3 条，失败 2 条"); weak ones only alone.
+_STRONG_ERROR = re.compile(r"错误|失败|异常|出错|error|fail|exception", re.IGNORECASE)
+_WEAK_ERROR = re.compile(
+    r"不能|不可|不允许|无法|未能|未找到|不存在|为空|没有|不符|不正确|有误|超时|过期|繁忙|维护|权限|"
+    r"重新登录|拒绝|非法|denied|invalid|unauthori[sz]ed|forbidden",
     re.IGNORECASE,
 )
-_SUCCESS_HINT = re.compile(r"成功|已保存|已提交|办结|success", re.IGNORECASE)
+_SUCCESS_HINT = re.compile(r"成功|已保存|已提交|办结|完成|success", re.IGNORECASE)
 
 _MESSAGE_KEYS = ("msg", "message", "resultMsg", "errMsg", "errmsg", "error_description", "error", "desc")
 _OK_CODES = {"0", "200", "00000", "ok", "success"}
@@ -74,7 +76,9 @@ class Event:
 
 def looks_like_error(text: str) -> bool:
     """True when a text that no rule knows reads like an error rather than a notice."""
-    return bool(_ERROR_HINT.search(text))
+    if _STRONG_ERROR.search(text):
+        return True
+    return bool(_WEAK_ERROR.search(text)) and not _SUCCESS_HINT.search(text)
 
 
 def looks_like_success(text: str) -> bool:
@@ -292,25 +296,35 @@ class Companion:
             content_type = (response.headers.get("content-type") or "").lower()
             if "json" not in content_type:
                 return
-            body = response.body()
-            if len(body) > MAX_BODY:
-                return
-            data = json.loads(body.decode("utf-8", errors="replace"))
-            text = api_error_text(response.status, data)
-            if not text:
-                return
+            status = response.status
             frame = response.frame
-            page = frame.page
-        except Exception:  # bodies of redirects, aborted requests, non-JSON: nothing to say
+        except Exception:
+            return
+        # The body is fetched without blocking this listener: a response the page never
+        # reads never finishes, and a blocked listener would hold up the ones after it.
+        _call_later(response, lambda impl: impl.body(), lambda body: self._on_body(status, body, frame))
+
+    def _on_body(self, status: int, body: Any, frame: Any) -> None:
+        if self._closed or not isinstance(body, bytes) or len(body) > MAX_BODY:
             return
         try:
-            matches = self._classify(text)
+            data = json.loads(body.decode("utf-8", errors="replace"))
+        except ValueError:
+            return
+        text = api_error_text(status, data)
+        if not text:
+            return
+        try:
+            page = frame.page
             frame_url = _frame_url(frame)
+            # Runs as a plain callback of Playwright's loop, where sync calls cannot
+            # block: the overlay is drawn the non-blocking way.
+            matches = self._classify(text)
             if matches:
                 for match in matches:
-                    self._record("network", text, match, frame_url, page, "api")
+                    self._record("network", text, match, frame_url, page, "api", later=True)
             else:
-                self._record("network", text, None, frame_url, page, "api")
+                self._record("network", text, None, frame_url, page, "api", later=True)
         except Exception as exc:
             logger.debug("interceptor: response handling failed: {}", exc)
 
@@ -433,23 +447,32 @@ def _quietly(answer: Callable[[], None]) -> None:
         pass  # someone else answered it first, or the page is gone
 
 
-def _evaluate_later(page: Page, expression: str, arg: Any, done: Callable[[bool], None]) -> None:
-    """Start ``page.evaluate`` without waiting for it (the sync API has no such call).
+def _call_later(obj: Any, make: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+    """Start an async call on the object behind a sync wrapper and pass its result to ``done``.
 
-    It goes through the async object behind the sync wrapper on Playwright's own loop;
-    waiting instead would stall every listener behind ours until the person answered.
+    The sync API has no call that returns without waiting; this goes through the async
+    object behind the wrapper, on Playwright's own loop. Failures (page closed) are dropped.
     """
-    impl: Any = getattr(page, "_impl_obj", None)
-    loop: Any = getattr(page, "_loop", None)
+    impl: Any = getattr(obj, "_impl_obj", None)
+    loop: Any = getattr(obj, "_loop", None)
     if impl is None or loop is None:
         return
 
     def finished(task: Any) -> None:
-        ok = not task.cancelled() and task.exception() is None and bool(task.result())
-        done(ok)
+        if task.cancelled() or task.exception() is not None:
+            return
+        try:
+            done(task.result())
+        except Exception as exc:
+            logger.debug("interceptor: callback failed: {}", exc)
 
     try:
-        task = loop.create_task(impl.evaluate(expression, arg))
+        task = loop.create_task(make(impl))
         task.add_done_callback(finished)
     except Exception as exc:
-        logger.debug("interceptor: overlay after dialog failed: {}", exc)
+        logger.debug("interceptor: could not start a call: {}", exc)
+
+
+def _evaluate_later(page: Page, expression: str, arg: Any, done: Callable[[bool], None]) -> None:
+    """``page.evaluate`` without waiting: for an open dialog, or inside a loop callback."""
+    _call_later(page, lambda impl: impl.evaluate(expression, arg), lambda result: done(bool(result)))

@@ -77,8 +77,13 @@
     { name: "layui-layer", sel: ".layui-layer:not(.layui-layer-iframe):not(.layui-layer-loading)",
       title: [".layui-layer-title"], text: [".layui-layer-content"],
       level: function (el, title) {
-        if (any(el, ".layui-layer-ico1, .layui-layer-ico6, .layui-layer-ico16")) return null;
-        if (any(el, ".layui-layer-ico2, .layui-layer-ico5")) return "error";
+        // layui 2.8+ draws icons as <i class="layui-layer-face layui-icon-…">, older
+        // versions as layui-layer-icoN (1 success, 2 error, 5 sad face, 6 smile, 16 loading).
+        if (any(el, ".layui-layer-face.layui-icon-success, .layui-layer-face.layui-icon-face-smile, " +
+                    ".layui-layer-face.layui-icon-loading, .layui-layer-ico1, .layui-layer-ico6, " +
+                    ".layui-layer-ico16")) return null;
+        if (any(el, ".layui-layer-face.layui-icon-error, .layui-layer-face.layui-icon-face-cry, " +
+                    ".layui-layer-ico2, .layui-layer-ico5")) return "error";
         return titleLevel(title);
       } },
     { name: "element-message", sel: ".el-message", title: [], text: [".el-message__content"],
@@ -284,8 +289,9 @@
     collectHits(node, hits);
     hits.forEach(function (hit) {
       if (SKIP_TAGS[hit.tagName] || !isVisible(hit)) return;
-      var shown = visibleText(hit);
-      if (!shown || reported.get(hit) === shown) return;
+      // innerText only: the phrase must be on screen, not in a script or hidden template.
+      var shown = (hit.innerText || "").replace(/\s+/g, " ").trim().slice(0, MAX_REPORT);
+      if (!shown || !hasPhrase(shown) || reported.get(hit) === shown) return;
       reported.set(hit, shown);
       send({ channel: "text", kind: "page-text", level: "known-only", title: "", text: shown });
     });
