@@ -1,0 +1,368 @@
+"""Screenshot batches: the dev set at 100 %, finding errors in OCR lines, bad files, cache,
+Ctrl-C, and the ``shots`` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from interceptor import RuleSet
+from interceptor.cli import main
+from interceptor.ocr import OcrEngine, OcrLine, RapidOcrEngine
+from interceptor.shots import (
+    MAX_PIXELS,
+    BatchResult,
+    ShotResult,
+    UnreadableImage,
+    check_shots,
+    collect_files,
+    find_errors,
+    load_image,
+    result_from_lines,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "fixtures" / "shots"
+EXPECTED: dict[str, dict[str, Any]] = json.loads((SHOTS / "expected.json").read_text(encoding="utf-8"))
+
+
+# --- the development set -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dev_batch(ruleset: RuleSet) -> dict[str, ShotResult]:
+    """The whole dev set through the real engine, once per module (no cache)."""
+    files = [SHOTS / name for name in EXPECTED]
+    batch = check_shots(files, rules=ruleset, workers=2)
+    assert not batch.interrupted
+    return {Path(r.file).relative_to(SHOTS).as_posix(): r for r in batch.results}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_dev_set_screenshot_gives_expected_errors(name: str, dev_batch: dict[str, ShotResult]) -> None:
+    expected = EXPECTED[name]
+    got = dev_batch[name]
+    assert got.error is None
+    assert (got.rule, got.rules, got.captures) == (
+        expected["rule"],
+        expected["rules"],
+        expected["captures"],
+    ), got.text
+
+
+def test_dev_set_has_positives_for_every_rule_and_negatives(ruleset: RuleSet) -> None:
+    covered = {rule for e in EXPECTED.values() for rule in e["rules"]}
+    assert covered == {rule.id for rule in ruleset}
+    assert sum(1 for e in EXPECTED.values() if not e["rules"]) >= 10
+    size = sum(p.stat().st_size for p in (SHOTS / "images").iterdir())
+    assert size < 4_000_000
+
+
+def test_dev_set_report_text_has_no_raw_id_numbers(dev_batch: dict[str, ShotResult]) -> None:
+    flexible = dev_batch["images/girder-flexible-s1.png"]
+    assert "该人员为灵活就业参保人员" in flexible.text
+    assert "320502199103154512" not in flexible.text
+    assert "**************4512" in flexible.text
+
+
+# --- finding errors in OCR lines -----------------------------------------------------------
+
+
+def line(text: str, x: float, y: float, h: float = 20.0, w: float | None = None) -> OcrLine:
+    width = w if w is not None else len(text) * h * 0.7
+    return OcrLine(text, (x, y, x + width, y + h), 0.99)
+
+
+MENU = [
+    line("人员基础信息采集", 20, 100),
+    line("灵活就业人员停保登记", 20, 140),
+    line("失业金发放信息查询", 20, 180),
+    line("户籍性质维护", 20, 220),
+]
+
+
+def test_menu_words_alone_are_not_errors(ruleset: RuleSet) -> None:
+    result = result_from_lines("a.png", MENU, ruleset)
+    assert (result.rule, result.rules) == (None, [])
+    assert "户籍性质维护" in result.text
+
+
+def test_error_in_a_dialog_over_menu_words_is_found(ruleset: RuleSet) -> None:
+    lines = [*MENU, line("错误提示", 400, 60, h=30), line("户籍性质为空。", 400, 120)]
+    result = result_from_lines("a.png", lines, ruleset)
+    assert result.rules == ["household-type-missing"]
+    assert result.text == "户籍性质为空。"
+
+
+def test_sentence_wrapped_onto_two_lines_is_found(ruleset: RuleSet) -> None:
+    lines = [
+        *MENU,
+        line("补缴申报失败：自参保开始日期下一月起，", 400, 120),
+        line("存在失业金发放信息。", 400, 146),
+    ]
+    result = result_from_lines("a.png", lines, ruleset)
+    assert result.rules == ["unemployment-benefit-overlap"]
+    assert result.text == "补缴申报失败：自参保开始日期下一月起，\n存在失业金发放信息。"
+
+
+def test_lines_far_apart_are_not_joined(ruleset: RuleSet) -> None:
+    # The two halves sit in different places of the page, so they are not one sentence.
+    lines = [line("自参保开始日期下一月起，", 400, 120), line("存在失业金发放信息", 900, 400)]
+    assert result_from_lines("a.png", lines, ruleset).rules == []
+
+
+def test_box_cut_by_the_detector_is_joined(ruleset: RuleSet) -> None:
+    lines = [line("只有人力资源服务单位", 400, 120), line("才能输入人力资源服务信息", 545, 121)]
+    assert result_from_lines("a.png", lines, ruleset).rules == ["hr-service-fields-not-allowed"]
+
+
+def test_several_errors_come_in_reading_order_with_captures(ruleset: RuleSet) -> None:
+    lines = [
+        line("第5行：只有人力资源服务单位才能输入人力资源服务信息", 400, 200),
+        line("第2行：人员信息已采集，人员编号为3200017654", 400, 170),
+        line("导入失败：", 400, 140),
+    ]
+    result = result_from_lines("a.png", lines, ruleset)
+    assert result.rules == ["person-already-collected", "hr-service-fields-not-allowed"]
+    assert result.rule == "person-already-collected"
+    assert result.captures == {"person_no": "3200017654"}
+
+
+def test_success_toast_and_notice_are_not_errors(ruleset: RuleSet) -> None:
+    lines = [
+        line("人员信息采集成功，人员编号为3200017654", 400, 120),
+        line("消息提示", 400, 200, h=30),
+        line("当前时间办理人员停保，发送税务缴费截止时间为2026年11月30日", 400, 250),
+    ]
+    assert result_from_lines("a.png", lines, ruleset).rules == []
+
+
+def test_mobile_numbers_are_masked_in_text(ruleset: RuleSet) -> None:
+    result = result_from_lines("a.png", [line("联系电话13912345678：未获取到人员基本信息", 10, 10)], ruleset)
+    assert result.rule == "person-info-not-found"
+    assert "13912345678" not in result.text and result.text.startswith("联系电话*******5678")
+
+
+def test_findings_keep_one_per_error_even_when_pairs_also_match(ruleset: RuleSet) -> None:
+    lines = [line("未获取到人员基本信息", 400, 120), line("请核实", 400, 146)]
+    findings, _ = find_errors(lines, ruleset)
+    assert [f.match.rule.id for f in findings] == ["person-info-not-found"]
+
+
+# --- reading files ---------------------------------------------------------------------------
+
+
+class FakeEngine:
+    """Reads the text from a sidecar ``.txt`` next to the image: no models, instant."""
+
+    name = "fake-1"
+    calls = 0
+
+    def recognize(self, image: Image.Image) -> list[OcrLine]:
+        FakeEngine.calls += 1
+        text = image.info.get("fake_text", "")
+        return [line(t, 10, 10 + 30 * i) for i, t in enumerate(text.splitlines()) if t]
+
+
+def fake_engine() -> OcrEngine:
+    return FakeEngine()
+
+
+def make_png(path: Path, text: str, size: tuple[int, int] = (64, 48)) -> Path:
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("fake_text", text)
+    Image.new("RGB", size, "white").save(path, pnginfo=info)
+    return path
+
+
+@pytest.fixture
+def bad_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    make_png(folder / "a-error.png", "户籍性质为空")
+    make_png(folder / "sub" / "b-menu.png", "人员基础信息采集\n户籍性质维护")
+    (folder / "c-empty.png").write_bytes(b"")
+    (folder / "d-text.jpg").write_text("not a picture", encoding="utf-8")
+    good = (SHOTS / "images" / "girder-household-s1.png").read_bytes()
+    (folder / "e-truncated.png").write_bytes(good[: len(good) // 3])
+    (folder / "notes.txt").write_text("ignored: not an image suffix", encoding="utf-8")
+    return folder
+
+
+def test_bomb_is_refused_from_its_header_before_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bomb.png"
+    Image.new("1", (10_000, 10_000)).save(path)
+    assert MAX_PIXELS < 10_000 * 10_000
+
+    def no_decoding(self: Image.Image) -> None:
+        raise AssertionError("a decompression bomb must not be decoded")
+
+    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    with pytest.raises(UnreadableImage, match="10000×10000"):
+        load_image(path.read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "0 字节"), (b"hello", "不是图片"), (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "图片")],
+)
+def test_unreadable_bytes_say_why(data: bytes, reason: str) -> None:
+    with pytest.raises(UnreadableImage, match=reason):
+        load_image(data)
+
+
+def test_transparent_png_is_flattened_on_white(tmp_path: Path) -> None:
+    path = tmp_path / "t.png"
+    Image.new("RGBA", (20, 20), (0, 0, 0, 0)).save(path)
+    assert load_image(path.read_bytes()).getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_folders_are_searched_recursively_in_a_stable_order(bad_folder: Path) -> None:
+    files = collect_files([bad_folder, bad_folder / "a-error.png"])
+    names = [p.relative_to(bad_folder).as_posix() for p in files]
+    assert names == ["a-error.png", "c-empty.png", "d-text.jpg", "e-truncated.png", "sub/b-menu.png"]
+
+
+def test_bad_files_get_a_row_and_the_batch_goes_on(bad_folder: Path, ruleset: RuleSet) -> None:
+    missing = bad_folder / "missing.png"
+    batch = check_shots([bad_folder, missing], rules=ruleset, engine_factory=fake_engine, workers=1)
+    by_name = {Path(r.file).name: r for r in batch.results}
+    assert list(by_name) == [
+        "a-error.png",
+        "c-empty.png",
+        "d-text.jpg",
+        "e-truncated.png",
+        "b-menu.png",
+        "missing.png",
+    ]
+    assert by_name["a-error.png"].rule == "household-type-missing"
+    assert by_name["b-menu.png"].error is None and by_name["b-menu.png"].rule is None
+    for bad in ("c-empty.png", "d-text.jpg", "e-truncated.png", "missing.png"):
+        assert by_name[bad].error, bad
+        assert by_name[bad].rule is None
+    assert batch.counts == {"household-type-missing": 1, "error": 4, "unknown": 1}
+
+
+def test_worker_processes_give_the_same_rows_in_input_order(bad_folder: Path, ruleset: RuleSet) -> None:
+    one = check_shots([bad_folder], rules=ruleset, engine_factory=fake_engine, workers=1)
+    two = check_shots([bad_folder], rules=ruleset, engine_factory=fake_engine, workers=2)
+    assert [r.to_dict() for r in one.results] == [r.to_dict() for r in two.results]
+
+
+def test_cache_makes_a_rerun_skip_ocr_and_follows_content(tmp_path: Path, ruleset: RuleSet) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_png(folder / "a.png", "户籍性质为空")
+    cache = tmp_path / "cache"
+    FakeEngine.calls = 0
+    first = check_shots([folder], rules=ruleset, engine_factory=fake_engine, workers=1, cache_dir=cache)
+    assert FakeEngine.calls == 1 and not first.results[0].cached
+    shutil.copy(folder / "a.png", folder / "copy-of-a.png")  # same content, new name
+    second = check_shots([folder], rules=ruleset, engine_factory=fake_engine, workers=1, cache_dir=cache)
+    assert FakeEngine.calls == 1
+    assert all(r.cached and r.rule == "household-type-missing" for r in second.results)
+    make_png(folder / "a.png", "未获取到人员基本信息")  # changed content: read again
+    third = check_shots([folder], rules=ruleset, engine_factory=fake_engine, workers=1, cache_dir=cache)
+    assert FakeEngine.calls == 2
+    assert [r.rule for r in third.results] == ["person-info-not-found", "household-type-missing"]
+
+
+def test_cache_key_holds_the_engine_settings() -> None:
+    assert RapidOcrEngine.describe() != RapidOcrEngine.describe(rec_height=48)
+    assert RapidOcrEngine.describe() != RapidOcrEngine.describe(full=True)
+
+
+def test_ctrl_c_keeps_what_is_done_and_lists_every_file(bad_folder: Path, ruleset: RuleSet) -> None:
+    seen: list[str] = []
+
+    def stop_after_two(result: ShotResult, done: int, total: int) -> None:
+        seen.append(result.file)
+        if done == 2:
+            raise KeyboardInterrupt
+
+    batch = check_shots(
+        [bad_folder], rules=ruleset, engine_factory=fake_engine, workers=1, on_result=stop_after_two
+    )
+    assert batch.interrupted
+    assert [r.file for r in batch.results] == [str(p) for p in collect_files([bad_folder])]
+    assert batch.results[0].rule == "household-type-missing"
+    assert all("中断" in (r.error or "") for r in batch.results[2:])
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_shots_command_writes_all_reports(
+    bad_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("interceptor.shots._DefaultEngineFactory.__call__", lambda self: FakeEngine())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    out = tmp_path / "out"
+    code = main(
+        [
+            "shots",
+            str(bad_folder),
+            "--json",
+            str(out / "r.json"),
+            "--csv",
+            str(out / "r.csv"),
+            "--html",
+            str(out / "r.html"),
+            "--workers",
+            "1",
+        ]
+    )
+    assert code == 0
+    rows = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    assert [Path(r["file"]).name for r in rows] == [
+        "a-error.png",
+        "c-empty.png",
+        "d-text.jpg",
+        "e-truncated.png",
+        "b-menu.png",
+    ]
+    assert set(rows[0]) == {"file", "rule", "rules", "captures", "text", "error"}
+    assert (out / "r.csv").read_bytes().startswith(b"\xef\xbb\xbffile,rule,")
+    assert "员工的户籍性质为空" in (out / "r.html").read_text(encoding="utf-8") or rows[0]["rule"]
+    printed = capsys.readouterr().out
+    assert "a-error.png" in printed and "household-type-missing" in printed
+    assert any((tmp_path / "xdg" / "interceptor" / "shots").rglob("*.json"))  # cache written
+
+
+def test_shots_command_writes_reports_when_interrupted(
+    bad_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interceptor.shots as shots
+
+    calls = {"n": 0}
+    real = shots.ocr_file
+
+    def ocr_then_ctrl_c(path: str, factory: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(path, factory)
+
+    monkeypatch.setattr(shots, "ocr_file", ocr_then_ctrl_c)
+    monkeypatch.setattr("interceptor.shots._DefaultEngineFactory.__call__", lambda self: FakeEngine())
+    report = tmp_path / "r.json"
+    code = main(["shots", str(bad_folder), "--json", str(report), "--workers", "1", "--no-cache"])
+    assert code == 130
+    rows = json.loads(report.read_text(encoding="utf-8"))
+    assert len(rows) == 5
+    assert rows[0]["rule"] == "household-type-missing"
+    assert "中断" in rows[-1]["error"]
+
+
+def test_empty_batch_is_fine(tmp_path: Path, ruleset: RuleSet) -> None:
+    batch = check_shots([tmp_path], rules=ruleset, engine_factory=fake_engine, workers=1)
+    assert batch == BatchResult([], False)
