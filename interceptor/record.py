@@ -23,7 +23,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from .privacy import mask, mask_data
@@ -79,7 +79,7 @@ class Recorder:
     def _save(self, event: Event) -> None:
         number = len(self.recording.events) + 1
         stem = f"{number:03d}-{event.rule or 'unknown'}"
-        entry: dict[str, Any] = dict(mask_data(event.to_dict()))  # type: ignore[call-overload]
+        entry = cast(dict[str, Any], mask_data(event.to_dict()))
         frame, page = self._frame_of(event)
         if frame is not None:
             with suppress(Exception):
@@ -198,29 +198,32 @@ def record_session(
 
 
 def clean_har(har: Path) -> None:
-    """Drop our local ``/web/`` library responses and mask personal data in text bodies."""
+    """Drop our local ``/web/`` library responses and mask personal data.
+
+    Every string is masked (URLs, query strings, headers such as Referer, post data, page
+    titles) except bodies that are code or binary, where masking could change what runs.
+    """
     data = json.loads(har.read_text(encoding="utf-8"))
+    log = data.setdefault("log", {})
     modules = web_modules_dir().resolve()
     kept = []
-    for entry in data.get("log", {}).get("entries", []):
-        request = entry.get("request", {})
-        parts = urlsplit(str(request.get("url", "")))
+    for entry in log.get("entries", []):
+        parts = urlsplit(str(entry.get("request", {}).get("url", "")))
         if parts.hostname in LOOPBACK_HOSTS and parts.path.startswith("/web/"):
             candidate = (modules / parts.path[len("/web/") :]).resolve()
             if modules in candidate.parents and candidate.is_file():
                 continue
         content = entry.get("response", {}).get("content", {})
-        mime = str(content.get("mimeType", ""))
-        if isinstance(content.get("text"), str) and content.get("encoding") != "base64" and any(
-            m in mime for m in MASKED_MIME
-        ):
-            content["text"] = mask(content["text"])
-        post = request.get("postData")
-        if isinstance(post, dict) and isinstance(post.get("text"), str):
-            post["text"] = mask(post["text"])
-        request["url"] = mask(str(request.get("url", "")))
+        body = content.pop("text", None) if isinstance(content, dict) else None
+        entry = cast(dict[str, Any], mask_data(entry))
+        if isinstance(body, str):
+            mime = str(content.get("mimeType", ""))
+            textual = content.get("encoding") != "base64" and any(m in mime for m in MASKED_MIME)
+            entry["response"]["content"]["text"] = mask(body) if textual else body
         kept.append(entry)
-    data.setdefault("log", {})["entries"] = kept
+    log["entries"] = kept
+    if "pages" in log:
+        log["pages"] = mask_data(log["pages"])
     har.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 

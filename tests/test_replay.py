@@ -1,0 +1,121 @@
+"""``interceptor replay`` over the whole fixtures/pages corpus, and its command line.
+
+All cases are replayed in one go (the way a user replays a folder of pages: concurrently,
+one browser), then each case is checked against its expected.yaml in its own test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from interceptor import RuleSet
+from interceptor.cli import main
+from interceptor.replay import RECORDING_META, PageResult, ReplayTarget, replay_targets
+
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+CASES = sorted(p for p in PAGES.iterdir() if (p / "expected.yaml").is_file())
+
+
+def _expected(folder: Path) -> dict[str, Any]:
+    data = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and data.get("description"), f"{folder.name}: expected.yaml needs a description"
+    return data
+
+
+def _target(folder: Path) -> ReplayTarget:
+    """What a user would pass: the folder (a page folder or a recording), or the bare .har."""
+    data = _expected(folder)
+    hars = sorted(folder.glob("*.har"))
+    spec = folder
+    if not (folder / "index.html").is_file() and not (folder / RECORDING_META).is_file() and len(hars) == 1:
+        spec = hars[0]
+    return ReplayTarget(str(spec), wait=float(data.get("wait", 3)), dialogs=str(data.get("dialogs", "accept")))
+
+
+@pytest.fixture(scope="module")
+def replayed(ruleset: RuleSet) -> Iterator[dict[str, PageResult]]:
+    results = replay_targets([_target(c) for c in CASES], rules=ruleset, concurrency=6)
+    yield {case.name: result for case, result in zip(CASES, results, strict=True)}
+
+
+def _matches(expected: dict[str, Any], event: dict[str, Any]) -> bool:
+    if (event["rule"] or "unknown") != expected["rule"]:
+        return False
+    if "source" in expected and event["source"] != expected["source"]:
+        return False
+    if "text_contains" in expected and str(expected["text_contains"]) not in event["text"]:
+        return False
+    return all(event["captures"].get(k) == str(v) for k, v in (expected.get("captures") or {}).items())
+
+
+def test_corpus_has_at_least_twenty_cases_with_recordings() -> None:
+    assert len(CASES) >= 20
+    assert any((c / RECORDING_META).is_file() for c in CASES), "no recorded folder among the cases"
+    assert any(_target(c).spec.endswith(".har") for c in CASES), "no bare .har case"
+
+
+@pytest.mark.parametrize("folder", CASES, ids=lambda p: p.name)
+def test_replay_matches_expected(folder: Path, replayed: dict[str, PageResult]) -> None:
+    data = _expected(folder)
+    result = replayed[folder.name]
+    assert result.loaded, result.error
+    left = list(result.events)
+    problems = []
+    for expected in data.get("events") or []:
+        found = next((e for e in left if _matches(expected, e)), None)
+        if found is None:
+            problems.append(f"missing {expected}")
+        else:
+            left.remove(found)
+    if data.get("strict", True) and left:
+        problems += [f"unexpected {e['source']} {e['rule'] or 'unknown'}: {e['text']!r}" for e in left]
+    assert not problems, f"{folder.name} ({data['description']}): " + "; ".join(problems)
+    for event in result.events:
+        assert set(event) == {"source", "text", "rule", "captures", "overlay", "frame_url"}
+
+
+def test_cli_reports_unloadable_target_and_still_writes_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = PAGES / "demo-unknown-maintenance" / "index.html"
+    missing = tmp_path / "no-such-page.html"
+    not_a_target = tmp_path / "notes.txt"
+    not_a_target.write_text("hello", encoding="utf-8")
+    out = tmp_path / "out" / "replay.json"
+    code = main(["replay", str(missing), str(good), str(not_a_target), "--wait", "2", "--json", str(out)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"The target {missing} does not exist" in err
+    assert f"The target {not_a_target} is neither an http(s) URL" in err
+    pages = json.loads(out.read_text(encoding="utf-8"))["pages"]
+    assert [p["target"] for p in pages] == [str(missing), str(good), str(not_a_target)]
+    assert pages[0]["events"] == [] and "error" in pages[0]
+    assert [e["rule"] for e in pages[1]["events"]] == [None]
+    assert "error" not in pages[1]
+
+
+def test_cli_refused_connection_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["replay", "http://127.0.0.1:9/", "--wait", "0"])
+    assert code == 1
+    assert "could not be loaded" in capsys.readouterr().err
+
+
+def test_cli_masks_personal_data_and_writes_screenshots(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!DOCTYPE html><meta charset="utf-8"><div role="alert">该人员为灵活就业参保人员（320583198805126011）</div>',
+        encoding="utf-8",
+    )
+    out, shots = tmp_path / "r.json", tmp_path / "shots"
+    assert main(["replay", str(page), "--wait", "1", "--json", str(out), "--screenshots", str(shots)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "320583198805126011" not in text and "6011" in text
+    events = json.loads(text)["pages"][0]["events"]
+    assert [e["rule"] for e in events] == ["flexible-employment-insured"]
+    assert len(list(shots.glob("*.png"))) == 1
