@@ -82,9 +82,10 @@ class RapidOcrEngine:
         self,
         *,
         det_max_side: int = 1280,
-        rec_height: int = 32,
+        rec_height: int = 48,
         min_text_height: float = 6.0,
         text_score: float = 0.5,
+        stretch: bool = True,
         threads: int | None = None,
         full: bool = False,
     ) -> None:
@@ -95,6 +96,7 @@ class RapidOcrEngine:
         self.rec_height = rec_height
         self.min_text_height = min_text_height
         self.text_score = text_score
+        self.stretch = stretch
         params: dict[str, Any] = {}
         if threads:
             # Several worker processes each using every core only fight over the cores.
@@ -106,18 +108,30 @@ class RapidOcrEngine:
         if not full:
             self._ocr.text_rec.rec_image_shape = [3, rec_height, 320]
         self.name = self.describe(
-            det_max_side=det_max_side, rec_height=rec_height, min_text_height=min_text_height, full=full
+            det_max_side=det_max_side,
+            rec_height=rec_height,
+            min_text_height=min_text_height,
+            stretch=stretch,
+            full=full,
         )
 
     @staticmethod
     def describe(
-        *, det_max_side: int = 1280, rec_height: int = 32, min_text_height: float = 6.0, full: bool = False
+        *,
+        det_max_side: int = 1280,
+        rec_height: int = 48,
+        min_text_height: float = 6.0,
+        stretch: bool = True,
+        full: bool = False,
     ) -> str:
         """The engine name for these settings, without loading any model."""
         version = _rapidocr_version()
         if full:
             return f"rapidocr-{version}-full"
-        return f"rapidocr-{version}-det{det_max_side}-rec{rec_height}-min{min_text_height:g}"
+        return (
+            f"rapidocr-{version}-det{det_max_side}-rec{rec_height}-min{min_text_height:g}"
+            f"{'-stretch' if stretch else ''}"
+        )
 
     def recognize(self, image: Image.Image) -> list[OcrLine]:
         import numpy as np
@@ -147,12 +161,32 @@ class RapidOcrEngine:
         if not kept:
             return []
         crops = ocr.get_crop_img_list(bgr, kept)
+        if self.stretch:
+            crops = [_stretch(crop) for crop in crops]
         results, _ = ocr.text_rec(crops)
         lines = []
         for quad, (text, score, *_) in zip(kept, results, strict=True):
             if float(score) >= self.text_score and text.strip():
                 lines.append(_line(quad, text, score))
         return lines
+
+
+def _stretch(crop: Any) -> Any:
+    """Grey crop with its contrast stretched to full range.
+
+    Error toasts are often pale (Element's red on pink, text under a half-transparent
+    layer), and chat apps' JPEG compression blurs them further; stretching each line's own
+    range lets the recogniser see them as it sees black on white.
+    """
+    import cv2
+    import numpy as np
+
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    low, high = np.percentile(grey, (2, 98))
+    if high - low < 8:
+        return crop
+    scaled = np.clip((grey.astype(np.float32) - low) * (255.0 / (high - low)), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(scaled, cv2.COLOR_GRAY2BGR)
 
 
 def _line(quad: Any, text: str, score: Any) -> OcrLine:

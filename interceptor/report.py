@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from PIL import Image
     from rich.console import Console
 
     from .classify import RuleSet
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 CSV_FIELDS = ("file", "rule", "title", "rules", "captures", "text", "error")
 THUMB_SIZE = (360, 240)
+ZOOM_SIZE = (640, 120)
 UNKNOWN = "unknown"
 UNREADABLE = "error"
 
@@ -64,18 +66,40 @@ def to_csv(batch: BatchResult, rules: RuleSet) -> str:
     return buffer.getvalue()
 
 
-def thumbnail(path: str | Path) -> str | None:
-    """A small JPEG of the picture as a data URL, or None when it cannot be read."""
+def _data_url(image: Image.Image, size: tuple[int, int]) -> str:
+    small = image.copy()
+    small.thumbnail(size)
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=70, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def thumbnails(
+    path: str | Path, region: tuple[float, float, float, float] | None = None
+) -> tuple[str | None, str | None]:
+    """Data URLs of a small JPEG of the whole picture and of a close-up of ``region``.
+
+    Either is None when it cannot be made (unreadable file, no region).
+    """
     from .shots import UnreadableImage, load_image
 
     try:
         image = load_image(Path(path).read_bytes())
     except (OSError, UnreadableImage):
-        return None
-    image.thumbnail(THUMB_SIZE)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=70, optimize=True)
-    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+        return None, None
+    zoom = None
+    if region is not None:
+        left, top, right, bottom = region
+        margin = (bottom - top) * 1.5
+        box = (
+            max(0, int(left - margin)),
+            max(0, int(top - margin)),
+            min(image.width, int(right + margin)),
+            min(image.height, int(bottom + margin)),
+        )
+        if box[2] > box[0] and box[3] > box[1]:
+            zoom = _data_url(image.crop(box), ZOOM_SIZE)
+    return _data_url(image, THUMB_SIZE), zoom
 
 
 def _category(r: ShotResult) -> str:
@@ -83,7 +107,7 @@ def _category(r: ShotResult) -> str:
 
 
 def html_context(
-    batch: BatchResult, rules: RuleSet, *, base: Path | None = None, thumbnails: bool = True
+    batch: BatchResult, rules: RuleSet, *, base: Path | None = None, thumbnails_wanted: bool = True
 ) -> dict[str, Any]:
     """Everything the HTML template shows, as plain data."""
     order = [rule.id for rule in rules] + [UNKNOWN, UNREADABLE]
@@ -96,6 +120,7 @@ def html_context(
             continue
         cards = []
         for r in members:
+            thumb, zoom = thumbnails(r.file, r.region) if thumbnails_wanted and not r.error else (None, None)
             href = None
             if base is not None:
                 try:
@@ -106,7 +131,8 @@ def html_context(
                 {
                     "file": r.file,
                     "href": href,
-                    "thumb": thumbnail(r.file) if thumbnails and not r.error else None,
+                    "thumb": thumb,
+                    "zoom": zoom,
                     "text": r.text,
                     "error": r.error,
                     "captures": r.captures,
@@ -141,7 +167,8 @@ def to_html(batch: BatchResult, rules: RuleSet, *, base: Path | None = None, thu
     # Autoescape for everything: the page only ever shows text read off pictures as text.
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     source = resources.files("interceptor").joinpath("templates", "shots.html.j2").read_text(encoding="utf-8")
-    return env.from_string(source).render(**html_context(batch, rules, base=base, thumbnails=thumbnails))
+    context = html_context(batch, rules, base=base, thumbnails_wanted=thumbnails)
+    return env.from_string(source).render(**context)
 
 
 def write_reports(

@@ -41,7 +41,7 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
 MAX_PIXELS = 50_000_000
 MAX_SIDE = 20_000
 # Bump when the OCR output format or the adapter's behaviour changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 EngineFactory = Callable[[], OcrEngine]
 
@@ -57,6 +57,8 @@ class ShotResult:
     text: str = ""
     error: str | None = None
     cached: bool = False
+    # Where the error text is in the picture (left, top, right, bottom), for report zooms.
+    region: tuple[float, float, float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -226,8 +228,14 @@ def result_from_lines(file: str, lines: Sequence[OcrLine], rules: RuleSet) -> Sh
         result.rules = ids
         result.rule = ids[0]
         result.captures = {k: mask(v) for k, v in findings[0].match.captures.items()}
-        used = {i for f in findings for i in f.segments}
-        result.text = mask(_text_of([segments[i] for i in used]))
+        used = [segments[i] for i in {i for f in findings for i in f.segments}]
+        result.text = mask(_text_of(used))
+        result.region = (
+            min(u.box[0] for u in used),
+            min(u.box[1] for u in used),
+            max(u.box[2] for u in used),
+            max(u.box[3] for u in used),
+        )
     else:
         # No known error: keep what was read so a person can see what the picture says.
         result.text = mask(_text_of(segments))
@@ -278,6 +286,134 @@ def load_image(data: bytes) -> Image.Image:
         raise UnreadableImage(f"图片数据不完整或已损坏：{exc}。") from None
 
 
+def dialog_region(image: Image.Image) -> tuple[int, int, int, int] | None:
+    """The box of a dialog shown over a dimmed page, or None when there is none.
+
+    A modal (girder's 错误提示 box, layer.alert, Element's message box) dims everything
+    behind it, so the only bright area left is the dialog: one compact, nearly filled
+    rectangle holding all the bright pixels. Pages without a backdrop are bright almost
+    everywhere and give None, and so does anything unclear; the caller then reads the
+    whole picture. Costs a few milliseconds on a 400-pixel grey copy.
+    """
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    grey = image.convert("L")
+    scale = min(1.0, 400 / max(grey.size))
+    if scale < 1.0:
+        grey = grey.resize(
+            (max(1, round(grey.width * scale)), max(1, round(grey.height * scale))), Image.Resampling.BILINEAR
+        )
+    a = np.asarray(grey, dtype=np.float32)
+    white, dark = np.percentile(a, 99.5), np.percentile(a, 5)
+    if white - dark < 40:
+        return None
+    # Relative to the picture's own white and black: photos of screens are dim overall.
+    bright = (a >= white - 0.15 * (white - dark)).astype(np.uint8)
+    share = float(bright.mean())
+    if not 0.02 <= share <= 0.6:
+        return None
+    closed = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=4)
+    if count < 2:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, w, h, area = (int(v) for v in stats[biggest])
+    inside = float(bright[y : y + h, x : x + w].sum()) / float(bright.sum())
+    outside = np.ones(a.shape, dtype=bool)
+    outside[y : y + h, x : x + w] = False
+    dimmed = (float(a[outside].mean()) - dark) / (white - dark) if outside.any() else 0.0
+    if inside < 0.9 or area / (w * h) < 0.6 or dimmed > 0.6 or w * h > 0.8 * a.size:
+        return None
+    # A margin of a few pixels keeps text that touches the dialog's edge.
+    pad = 3
+    box = (max(0, x - pad), max(0, y - pad), min(a.shape[1], x + w + pad), min(a.shape[0], y + h + pad))
+    return (
+        int(box[0] / scale),
+        int(box[1] / scale),
+        min(image.width, int(box[2] / scale + 1)),
+        min(image.height, int(box[3] / scale + 1)),
+    )
+
+
+@dataclass
+class Reading:
+    """What OCR read from one picture.
+
+    ``focus`` is the dialog found over a dimmed page (None when there is none) and
+    ``focus_lines`` the text read inside it. ``full_lines`` is the whole picture's text, or
+    None when it was not needed because the dialog held a known error.
+    """
+
+    focus: tuple[int, int, int, int] | None = None
+    focus_lines: list[OcrLine] = field(default_factory=list)
+    full_lines: list[OcrLine] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        def dump(lines: Sequence[OcrLine]) -> list[Any]:
+            return [[ln.text, list(ln.box), ln.score] for ln in lines]
+
+        return {
+            "focus": list(self.focus) if self.focus else None,
+            "focus_lines": dump(self.focus_lines),
+            "full_lines": None if self.full_lines is None else dump(self.full_lines),
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Reading:
+        def load(items: Any) -> list[OcrLine]:
+            return [
+                OcrLine(str(t), (float(b[0]), float(b[1]), float(b[2]), float(b[3])), float(sc))
+                for t, b, sc in items
+            ]
+
+        focus = raw["focus"]
+        return cls(
+            focus=(int(focus[0]), int(focus[1]), int(focus[2]), int(focus[3])) if focus else None,
+            focus_lines=load(raw["focus_lines"]),
+            full_lines=None if raw["full_lines"] is None else load(raw["full_lines"]),
+        )
+
+
+def result_from_reading(file: str, reading: Reading, rules: RuleSet) -> ShotResult | None:
+    """The report row for a reading, or None when the whole picture still has to be read."""
+    in_focus = None
+    if reading.focus is not None:
+        in_focus = result_from_lines(file, reading.focus_lines, rules)
+        if in_focus.rules:
+            return in_focus
+    if reading.full_lines is None:
+        return None
+    whole = result_from_lines(file, reading.full_lines, rules)
+    if whole.rules or in_focus is None:
+        return whole
+    # Nothing known anywhere: the dialog's own text is what the picture is about.
+    return in_focus
+
+
+def read_image(
+    image: Image.Image, engine: OcrEngine, rules: RuleSet, reading: Reading | None = None
+) -> Reading:
+    """OCR a picture, the dialog first; the whole picture only when the dialog is not enough.
+
+    ``reading`` is a partial earlier reading (from the cache) to complete.
+    """
+    if reading is None:
+        reading = Reading(dialog_region(image))
+        if reading.focus is not None:
+            left, top = reading.focus[0], reading.focus[1]
+            reading.focus_lines = [
+                OcrLine(
+                    ln.text, (ln.box[0] + left, ln.box[1] + top, ln.box[2] + left, ln.box[3] + top), ln.score
+                )
+                for ln in engine.recognize(image.crop(reading.focus))
+            ]
+    if result_from_reading("", reading, rules) is None:
+        reading.full_lines = engine.recognize(image)
+    return reading
+
+
 # --- cache -----------------------------------------------------------------------------------
 
 
@@ -287,7 +423,12 @@ def default_cache_dir() -> Path:
 
 
 class OcrCache:
-    """OCR lines by file content and engine, one small JSON file each."""
+    """Readings by file content and engine, one small JSON file each.
+
+    Only OCR output is cached, never the verdict: classification is cheap and redone on every
+    run, so a changed rule table takes effect at once. The key holds the content hash, the
+    engine's name (its settings) and this module's cache format.
+    """
 
     def __init__(self, root: Path, engine_name: str) -> None:
         safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in engine_name)
@@ -296,24 +437,18 @@ class OcrCache:
     def _path(self, digest: str) -> Path:
         return self.root / digest[:2] / f"{digest}.json"
 
-    def get(self, digest: str) -> list[OcrLine] | None:
+    def get(self, digest: str) -> Reading | None:
         try:
-            raw = json.loads(self._path(digest).read_text(encoding="utf-8"))
-            return [
-                OcrLine(str(t), (float(b[0]), float(b[1]), float(b[2]), float(b[3])), float(s))
-                for t, b, s in raw
-            ]
+            return Reading.from_json(json.loads(self._path(digest).read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError, IndexError, KeyError):
             return None  # missing or damaged entries are simply recomputed
 
-    def put(self, digest: str, lines: Sequence[OcrLine]) -> None:
+    def put(self, digest: str, reading: Reading) -> None:
         path = self._path(digest)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(
-                json.dumps([[ln.text, list(ln.box), ln.score] for ln in lines], ensure_ascii=False), "utf-8"
-            )
+            tmp.write_text(json.dumps(reading.to_json(), ensure_ascii=False), "utf-8")
             tmp.replace(path)  # atomic, so a Ctrl-C never leaves half an entry
         except OSError:
             pass  # a read-only or full cache disk must not fail the batch
@@ -349,11 +484,8 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def default_engine() -> OcrEngine:
-    return RapidOcrEngine()
-
-
 _ENGINES: dict[Any, OcrEngine] = {}
+_WORKER_RULES: list[RuleSet] = []
 
 
 def _engine(factory: EngineFactory) -> OcrEngine:
@@ -364,14 +496,17 @@ def _engine(factory: EngineFactory) -> OcrEngine:
     return engine
 
 
-def _worker_init(factory: EngineFactory) -> None:
+def _worker_init(factory: EngineFactory, rules: RuleSet) -> None:
     # Ctrl-C is the parent's business: it stops handing out work and writes the reports.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_RULES[:] = [rules]
     _engine(factory)
 
 
-def ocr_file(path: str, factory: EngineFactory) -> tuple[list[OcrLine] | None, str | None]:
-    """(lines, None) or (None, why the file cannot be read). Never raises for a bad file."""
+def ocr_file(
+    path: str, factory: EngineFactory, rules: RuleSet, partial: Reading | None = None
+) -> tuple[Reading | None, str | None]:
+    """(reading, None) or (None, why the file cannot be read). Never raises for a bad file."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -381,9 +516,15 @@ def ocr_file(path: str, factory: EngineFactory) -> tuple[list[OcrLine] | None, s
     except UnreadableImage as exc:
         return None, str(exc)
     try:
-        return _engine(factory).recognize(image), None
+        return read_image(image, _engine(factory), rules, partial), None
     except Exception as exc:  # one picture that trips the engine must not end the batch
         return None, f"文字识别失败：{exc}。"
+
+
+def _ocr_in_worker(
+    path: str, factory: EngineFactory, partial: Reading | None
+) -> tuple[Reading | None, str | None]:
+    return ocr_file(path, factory, _WORKER_RULES[0], partial)
 
 
 def _workers_default() -> int:
@@ -436,17 +577,19 @@ def check_shots(
         if on_result is not None:
             on_result(result, done, total)
 
-    def from_ocr(i: int, lines: list[OcrLine] | None, error: str | None) -> ShotResult:
+    def deliver(i: int, reading: Reading | None, error: str | None) -> None:
         name = str(files[i])
-        if error is not None or lines is None:
-            return ShotResult(file=name, error=error or "无法识别。")
+        result = None if reading is None else result_from_reading(name, reading, ruleset)
+        if result is None:
+            finish(i, ShotResult(file=name, error=error or "无法识别。"))
+            return
         digest = digests[i]
-        if cache is not None and digest is not None:
-            cache.put(digest, lines)
-        return result_from_lines(name, lines, ruleset)
+        if cache is not None and digest is not None and reading is not None:
+            cache.put(digest, reading)
+        finish(i, result)
 
     interrupted = False
-    pending: list[int] = []
+    pending: list[tuple[int, Reading | None]] = []
     try:
         if cache_dir is not None:
             cache = OcrCache(cache_dir, _engine_name(factory))
@@ -457,24 +600,19 @@ def check_shots(
                 digest = None  # ocr_file reports why
             digests[i] = digest
             cached = cache.get(digest) if cache is not None and digest is not None else None
-            if cached is not None:
-                result = result_from_lines(str(path), cached, ruleset)
+            result = result_from_reading(str(path), cached, ruleset) if cached is not None else None
+            if result is not None:
                 result.cached = True
                 finish(i, result)
             else:
-                pending.append(i)
+                # Not cached, or cached from a run whose rules did not need the whole picture.
+                pending.append((i, cached))
         if n_workers == 1 or len(pending) <= 1:
-            for i in pending:
-                lines, error = ocr_file(str(files[i]), factory)
-                finish(i, from_ocr(i, lines, error))
+            for i, partial in pending:
+                reading, error = ocr_file(str(files[i]), factory, ruleset, partial)
+                deliver(i, reading, error)
         else:
-            _run_pool(
-                pending,
-                files,
-                factory,
-                min(n_workers, len(pending)),
-                lambda i, ln, err: finish(i, from_ocr(i, ln, err)),
-            )
+            _run_pool(pending, files, factory, ruleset, min(n_workers, len(pending)), deliver)
     except KeyboardInterrupt:
         interrupted = True
     final = [
@@ -493,27 +631,28 @@ def _engine_name(factory: EngineFactory) -> str:
 
 
 def _run_pool(
-    pending: list[int],
+    pending: list[tuple[int, Reading | None]],
     files: list[Path],
     factory: EngineFactory,
+    rules: RuleSet,
     workers: int,
-    deliver: Callable[[int, list[OcrLine] | None, str | None], None],
+    deliver: Callable[[int, Reading | None, str | None], None],
 ) -> None:
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(factory,))
-    futures: dict[Future[tuple[list[OcrLine] | None, str | None]], int] = {}
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(factory, rules))
+    futures: dict[Future[tuple[Reading | None, str | None]], int] = {}
     try:
         # Submitted in order so results arrive roughly in order and the bar moves steadily.
-        for i in pending:
-            futures[pool.submit(ocr_file, str(files[i]), factory)] = i
+        for i, partial in pending:
+            futures[pool.submit(_ocr_in_worker, str(files[i]), factory, partial)] = i
         remaining = set(futures)
         while remaining:
             finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: futures[f]):
                 try:
-                    lines, error = future.result()
+                    reading, error = future.result()
                 except Exception as exc:  # a worker that died (out of memory, killed)
-                    lines, error = None, f"识别进程异常退出：{exc}。"
-                deliver(futures[future], lines, error)
+                    reading, error = None, f"识别进程异常退出：{exc}。"
+                deliver(futures[future], reading, error)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

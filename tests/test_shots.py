@@ -17,13 +17,16 @@ from interceptor.ocr import OcrEngine, OcrLine, RapidOcrEngine
 from interceptor.shots import (
     MAX_PIXELS,
     BatchResult,
+    Reading,
     ShotResult,
     UnreadableImage,
     check_shots,
     collect_files,
+    dialog_region,
     find_errors,
     load_image,
     result_from_lines,
+    result_from_reading,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -276,6 +279,36 @@ def test_cache_makes_a_rerun_skip_ocr_and_follows_content(tmp_path: Path, rulese
     assert [r.rule for r in third.results] == ["person-info-not-found", "household-type-missing"]
 
 
+def test_dialog_over_a_dimmed_page_is_found_and_plain_pages_have_none() -> None:
+    def region(name: str) -> tuple[int, int, int, int] | None:
+        return dialog_region(load_image((SHOTS / "images" / name).read_bytes()))
+
+    box = region("girder-household-s1.png")
+    assert box is not None
+    left, top, right, bottom = box
+    assert 370 <= left <= 395 and top <= 40 and 970 <= right <= 1000 and 200 <= bottom <= 240
+    assert region("girder-household-photo.jpg") is not None
+    for plain in (
+        "hall-menu-only-s1.png",
+        "layui-overlap-s1.png",
+        "vant-not-found-m2.png",
+        "element-success-s1.png",
+    ):
+        assert region(plain) is None, plain
+
+
+def test_dialog_without_a_known_error_needs_the_whole_picture(ruleset: RuleSet) -> None:
+    notice = Reading((0, 0, 100, 50), [line("系统正在维护，请稍后再试", 5, 5)])
+    assert result_from_reading("a.png", notice, ruleset) is None
+    notice.full_lines = [*MENU, line("系统正在维护，请稍后再试", 400, 5)]
+    result = result_from_reading("a.png", notice, ruleset)
+    assert result is not None and result.rule is None
+    assert result.text == "系统正在维护，请稍后再试"  # the dialog's text, not the menu
+    known = Reading((0, 0, 100, 50), [line("户籍性质为空", 5, 5)])
+    found = result_from_reading("a.png", known, ruleset)
+    assert found is not None and found.rule == "household-type-missing"
+
+
 def test_cache_key_holds_the_engine_settings() -> None:
     assert RapidOcrEngine.describe() != RapidOcrEngine.describe(rec_height=48)
     assert RapidOcrEngine.describe() != RapidOcrEngine.describe(full=True)
@@ -346,11 +379,11 @@ def test_shots_command_writes_reports_when_interrupted(
     calls = {"n": 0}
     real = shots.ocr_file
 
-    def ocr_then_ctrl_c(path: str, factory: Any) -> Any:
+    def ocr_then_ctrl_c(*args: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(path, factory)
+        return real(*args)
 
     monkeypatch.setattr(shots, "ocr_file", ocr_then_ctrl_c)
     monkeypatch.setattr("interceptor.shots._DefaultEngineFactory.__call__", lambda self: FakeEngine())
