@@ -271,7 +271,8 @@ class Companion:
         except Exception:
             message, kind, page, frame_url = "", "dialog", None, ""
         if self.dialogs == "accept":
-            _quietly(dialog.accept)
+            # A prompt keeps its suggested value, as if the person had pressed 确定.
+            _quietly(lambda: dialog.accept(dialog.default_value) if kind == "prompt" else dialog.accept())
         elif self.dialogs == "dismiss":
             _quietly(dialog.dismiss)
         # "leave": a listener that does not answer keeps Playwright from dismissing the

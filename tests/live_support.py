@@ -50,7 +50,8 @@ def load_case(folder: Path) -> Case:
 
 
 def all_cases() -> list[Path]:
-    return sorted(p for p in PAGES.iterdir() if (p / "expected.yaml").is_file())
+    """Cases that are live pages (recorded folders and HAR files are replay's business)."""
+    return sorted(p for p in PAGES.iterdir() if (p / "expected.yaml").is_file() and (p / "index.html").is_file())
 
 
 def matches(expected: dict[str, Any], event: Event) -> bool:

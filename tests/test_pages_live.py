@@ -1,37 +1,63 @@
-"""Every fixtures/pages case, live through attach(), against its expected.yaml."""
+"""Every fixtures/pages case, live through attach(), against its expected.yaml.
+
+The cases run a few at a time, each in its own context, so the whole corpus is watched in
+about the time of its slowest cases; each case is still reported as its own test.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, BrowserContext
 
 from interceptor import RuleSet
-from interceptor.companion import attach
+from interceptor.companion import Companion, attach
 from interceptor.server import LocalServer
 from live_support import all_cases, compare, load_case, pages_server
 
 __all__ = ["pages_server"]
 
+BATCH = 8  # concurrent cases: more would starve the 1 s toasts on a 2-core machine
+
+
+@dataclass
+class Outcome:
+    problems: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def outcomes(browser: Browser, pages_server: LocalServer, ruleset: RuleSet) -> Iterator[dict[str, Outcome]]:
+    results: dict[str, Outcome] = {}
+    folders = all_cases()
+    for start in range(0, len(folders), BATCH):
+        running: list[tuple[str, BrowserContext, Companion, list[str], float]] = []
+        for folder in folders[start : start + BATCH]:
+            case = load_case(folder)
+            context = browser.new_context()
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+            companion = attach(context, rules=ruleset, dialogs=case.dialogs)  # type: ignore[arg-type]
+            # Pages of a batch load side by side; each case's watch starts from its load.
+            page.goto(f"{pages_server.url}/{case.name}/", wait_until="commit")
+            running.append((case.name, context, companion, errors, case.wait))
+        for _, context, _, _, _ in running:
+            context.pages[0].wait_for_load_state("load")
+        running[0][2].watch(max(r[4] for r in running))
+        for name, context, companion, errors, _ in running:
+            case = load_case(Path(pages_server.roots[0]) / name)
+            outcome = Outcome(compare(case, companion.events))
+            outcome.problems += [f"no overlay for {e}" for e in companion.events if not e.overlay]
+            outcome.problems += [f"page error: {e}" for e in errors]
+            results[name] = outcome
+            context.close()
+    yield results
+
 
 @pytest.mark.parametrize("folder", all_cases(), ids=lambda p: p.name)
-def test_case_is_intercepted_as_expected(
-    folder: Path, browser: Browser, pages_server: LocalServer, ruleset: RuleSet
-) -> None:
-    case = load_case(folder)
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page_errors: list[str] = []
-        page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-        companion = attach(context, rules=ruleset, dialogs=case.dialogs)  # type: ignore[arg-type]
-        page.goto(f"{pages_server.url}/{case.name}/")
-        companion.watch(case.wait)
-        problems = compare(case, companion.events)
-        assert not problems, f"{case.name} ({case.description}): " + "; ".join(problems)
-        for event in companion.events:
-            assert event.overlay, f"no overlay for {event}"
-        assert not page_errors
-    finally:
-        context.close()
+def test_case_is_intercepted_as_expected(folder: Path, outcomes: dict[str, Outcome]) -> None:
+    problems = outcomes[folder.name].problems
+    assert not problems, f"{folder.name} ({load_case(folder).description}): " + "; ".join(problems)
