@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true", help="无界面运行")
     p.add_argument("--demo", action="store_true", help="打开本地演示大厅")
     p.add_argument("--rules", action="append", metavar="PATH", help="规则文件或目录（默认：内置规则）")
+    p.add_argument("--duration", type=float, metavar="SECONDS", help="运行多少秒后自动结束（用于测试）")
     p.set_defaults(handler="interceptor.launch:run")
 
     p = sub.add_parser("demo", help="运行本地演示大厅并走完全部七种报错 (demo hall walk-through)")

@@ -1,0 +1,140 @@
+"""``interceptor launch``: an assisted session in a headed browser with the companion attached.
+
+The browser keeps a persistent profile, so a login to the hall survives restarts, and runs
+without the automation flags that make some business pages hang on 加载中. Native dialogs
+are left for the person to answer (``dialogs="leave"``). ``--cdp`` attaches to a browser the
+person started with remote debugging instead. Every event goes to a JSON Lines log in the
+profile folder, personal data masked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .browser import launch_options
+from .companion import Event, attach
+from .errors import InterceptorError
+from .privacy import mask
+from .rules import load_rules
+
+LOG_NAME = "interceptor-events.jsonl"
+
+
+def default_profile() -> Path:
+    """``$XDG_DATA_HOME/interceptor/profile``, usually ``~/.local/share/interceptor/profile``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "interceptor" / "profile"
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _print_event(event: Event) -> None:
+    stamp = time.strftime("%H:%M:%S", time.localtime(event.time))
+    if event.rule:
+        _say(f"[{stamp}] 拦截到报错：{event.title}（{event.rule}）")
+    else:
+        _say(f"[{stamp}] 拦截到未识别的错误")
+    _say(f"           原文：{mask(event.text)}")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        rules = load_rules(args.rules) if args.rules else load_rules()
+    except InterceptorError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    profile = Path(args.profile).expanduser() if args.profile else default_profile()
+    profile.mkdir(parents=True, exist_ok=True)
+    log_path = profile / LOG_NAME
+    url: str = args.url
+    server: Any = None
+    if args.demo:
+        try:
+            from .demo import start_demo_server
+        except ImportError as exc:
+            print(f"演示大厅不可用（{exc}）：请先完成安装，或去掉 --demo 打开真实大厅。", file=sys.stderr)
+            return 2
+        server = start_demo_server()
+        url = server.url + "/"
+    try:
+        return _session(args, rules, profile, log_path, url)
+    except KeyboardInterrupt:
+        _say("已按 Ctrl-C，助手退出。")
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path, url: str) -> int:
+    from playwright.sync_api import Error, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    duration: float | None = getattr(args, "duration", None)
+    with sync_playwright() as playwright:
+        closed = {"flag": False}
+
+        def mark_closed(*_: object) -> None:
+            closed["flag"] = True
+
+        if args.cdp:
+            try:
+                browser = playwright.chromium.connect_over_cdp(args.cdp)
+            except Error as exc:
+                print(
+                    f"无法连接 {args.cdp}：{exc.message.splitlines()[0]}。请用 --remote-debugging-port=9222 启动浏览器后重试。",
+                    file=sys.stderr,
+                )
+                return 1
+            browser.on("disconnected", mark_closed)
+            context = browser.contexts[0] if browser.contexts else browser.new_context()
+        else:
+            options = launch_options(headless=bool(args.headless), assisted=True)
+            if args.channel:
+                options.pop("executable_path", None)
+                options["channel"] = args.channel
+            try:
+                context = playwright.chromium.launch_persistent_context(str(profile), no_viewport=True, **options)
+            except Error as exc:
+                print(f"浏览器无法启动：{exc.message.splitlines()[0]}", file=sys.stderr)
+                return 1
+        context.on("close", mark_closed)
+        companion = attach(context, rules=rules, dialogs="leave", log=log_path, on_event=_print_event)
+        page = context.pages[0] if context.pages else context.new_page()
+        # With --cdp the person's own tab stays where it is unless a URL was asked for.
+        if not args.cdp or page.url in ("", "about:blank") or args.demo:
+            try:
+                page.goto(url)
+            except Error as exc:
+                _say(f"打开 {url} 失败（{exc.message.splitlines()[0]}），可在浏览器中手动输入网址。")
+        _say(f"助手已启动：{url}")
+        _say(f"浏览器资料目录：{profile}；事件日志：{log_path}")
+        _say("关闭浏览器或按 Ctrl-C 结束。")
+        deadline = time.monotonic() + duration if duration else None
+        while not closed["flag"] and (deadline is None or time.monotonic() < deadline):
+            pages = [p for p in context.pages if not p.is_closed()]
+            try:
+                # Playwright delivers the companion's events only while we are inside a call.
+                if pages:
+                    pages[0].wait_for_timeout(300)
+                else:
+                    context.wait_for_event("page", timeout=300)
+            except PlaywrightTimeout:
+                continue
+            except Error:
+                break
+        companion.close()
+        if not closed["flag"]:
+            try:
+                context.close()
+            except Error:
+                pass
+        _say(f"浏览器已关闭，助手结束。本次拦截到 {len(companion.events)} 条报错。")
+    return 0
