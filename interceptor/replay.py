@@ -15,7 +15,8 @@ import json
 import re
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,12 +87,21 @@ class _Plan:
 
 @dataclass
 class _Session:
+    number: int  # 1-based position among the targets, for screenshot names
     target: ReplayTarget
     result: PageResult
     context: BrowserContext
     companion: Companion
     pages: list[Page]
-    watch_until: float
+    window: float  # seconds to watch after every page has loaded
+    started: float = field(default_factory=time.monotonic)
+    loaded_at: dict[int, float] = field(default_factory=dict)  # page index -> time of its load event
+
+    @property
+    def watch_until(self) -> float | None:
+        if len(self.loaded_at) < len(self.pages):
+            return None
+        return max(self.loaded_at.values()) + self.window
 
 
 def replay_targets(
@@ -106,12 +116,15 @@ def replay_targets(
 ) -> list[PageResult]:
     """Replay ``targets`` headless, in the given order; one :class:`PageResult` each.
 
-    A target that cannot be loaded gets ``error`` set; the others still run.
+    Up to ``concurrency`` targets are open at once: a new one starts loading as soon as
+    another has been watched long enough, so loading and watching overlap. A target that
+    cannot be loaded gets ``error`` set; the others still run.
     """
     from .rules import load_rules
 
     rules = rules or load_rules()
     items = [t if isinstance(t, ReplayTarget) else ReplayTarget(str(t)) for t in targets]
+    results = [PageResult(t.spec) for t in items]
     if screenshots is not None:
         screenshots.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
@@ -125,76 +138,63 @@ def replay_targets(
             stack.callback(browser.close)
         servers = _Servers()
         stack.callback(servers.stop_all)
-        results: list[PageResult] = []
-        for start in range(0, len(items), max(1, concurrency)):
-            batch = items[start : start + max(1, concurrency)]
-            results += _replay_batch(browser, batch, start, wait=wait, dialogs=dialogs,
-                                     screenshots=screenshots, rules=rules, servers=servers)
+        pending = deque(range(len(items)))
+        active: list[_Session] = []
+        while pending or active:
+            while pending and len(active) < max(1, concurrency):
+                index = pending.popleft()
+                try:
+                    active.append(_open(browser, index + 1, items[index], results[index], wait=wait,
+                                        dialogs=dialogs, rules=rules, servers=servers))
+                except TargetError as exc:
+                    results[index].error = str(exc)
+            now = time.monotonic()
+            for session in list(active):
+                until = session.watch_until
+                if until is None and now - session.started > LOAD_TIMEOUT_MS / 1000:
+                    session.result.error = f"The target {session.target.spec} did not finish loading in time."
+                    _close(session)
+                    active.remove(session)
+                elif until is not None and now >= until:
+                    _finish(session, screenshots)
+                    active.remove(session)
+            if active:
+                _pump(active, 0.1)
     return results
 
 
-def _replay_batch(browser: Browser, batch: list[ReplayTarget], offset: int, *, wait: float, dialogs: str,
-                  screenshots: Path | None, rules: RuleSet, servers: _Servers) -> list[PageResult]:
-    results: list[PageResult] = []
-    sessions: list[_Session] = []
-    opened: list[tuple[_Session, float]] = []
-    for target in batch:
-        result = PageResult(target.spec)
-        results.append(result)
-        try:
-            opened.append(_open(browser, target, result, wait=wait, dialogs=dialogs, rules=rules,
-                                servers=servers))
-        except TargetError as exc:
-            result.error = str(exc)
-    # Pages were started together; each one's watch window begins when it has loaded.
-    for session, window in opened:
-        try:
-            for page in session.pages:
-                page.wait_for_load_state("load", timeout=LOAD_TIMEOUT_MS)
-        except Exception as exc:
-            session.result.error = f"The target {session.target.spec} did not finish loading: {_reason(exc)}."
+def _finish(session: _Session, screenshots: Path | None) -> None:
+    session.result.events = [_event_dict(e) for e in session.companion.events]
+    if screenshots is not None:
+        for k, page in enumerate(session.pages):
+            suffix = f"-{k + 1}" if len(session.pages) > 1 else ""
+            path = screenshots / f"{session.number:02d}-{_slug(session.target.spec)}{suffix}.png"
             with suppress(Exception):
-                session.context.close()
-            continue
-        session.watch_until = time.monotonic() + window
-        sessions.append(session)
-    # One wait serves the whole batch: every page's window ends by the last deadline.
-    if sessions:
-        remaining = max(s.watch_until for s in sessions) - time.monotonic()
-        if remaining > 0:
-            _pump(sessions, remaining)
-    for session in sessions:
-        session.result.events = [_event_dict(e) for e in session.companion.events]
-        if screenshots is not None:
-            number = offset + results.index(session.result) + 1
-            for k, page in enumerate(session.pages):
-                suffix = f"-{k + 1}" if len(session.pages) > 1 else ""
-                path = screenshots / f"{number:02d}-{_slug(session.target.spec)}{suffix}.png"
-                with suppress(Exception):
-                    page.screenshot(path=str(path))
-                    session.result.screenshots.append(str(path))
-        with suppress(Exception):
-            session.context.close()
-    return results
+                page.screenshot(path=str(path))
+                session.result.screenshots.append(str(path))
+    _close(session)
+
+
+def _close(session: _Session) -> None:
+    with suppress(Exception):
+        session.companion.close()
+    with suppress(Exception):
+        session.context.close()
 
 
 def _pump(sessions: list[_Session], seconds: float) -> None:
     """Let Playwright deliver events for ``seconds``; any live page can drive the loop."""
-    deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        page = next((p for s in sessions for p in s.pages if not p.is_closed()), None)
-        if page is None:
-            time.sleep(left)
-            return
-        try:
-            page.wait_for_timeout(min(left, 0.5) * 1000)
-        except Exception:
-            continue
+    page = next((p for s in sessions for p in s.pages if not p.is_closed()), None)
+    if page is None:
+        time.sleep(seconds)
+        return
+    with suppress(Exception):
+        page.wait_for_timeout(seconds * 1000)
 
 
-def _open(browser: Browser, target: ReplayTarget, result: PageResult, *, wait: float, dialogs: str,
-          rules: RuleSet, servers: _Servers) -> tuple[_Session, float]:
-    """Start loading ``target`` (up to the first response) and return it with its watch window."""
+def _open(browser: Browser, number: int, target: ReplayTarget, result: PageResult, *, wait: float,
+          dialogs: str, rules: RuleSet, servers: _Servers) -> _Session:
+    """Start loading ``target`` (up to its first response); its load events arrive later."""
     from .companion import attach
 
     plan = _plan(target.spec, servers)
@@ -203,10 +203,13 @@ def _open(browser: Browser, target: ReplayTarget, result: PageResult, *, wait: f
         if plan.har is not None or plan.snapshots:
             _route_offline(context, plan)
         companion = attach(context, rules=rules, dialogs=target.dialogs or dialogs)  # type: ignore[arg-type]
-        pages: list[Page] = []
+        window = target.wait if target.wait is not None else wait
+        session = _Session(number, target, result, context, companion, [], window)
         for index, url in enumerate(plan.urls):
             page = context.new_page()
-            pages.append(page)
+            session.pages.append(page)
+            # The watch window starts at the document's first load event.
+            page.once("load", _load_marker(session, index))
             if plan.snapshots:
                 _serve_snapshot(page, url, plan.snapshots[index])
             _start(page, url, target.spec)
@@ -214,8 +217,14 @@ def _open(browser: Browser, target: ReplayTarget, result: PageResult, *, wait: f
         with suppress(Exception):
             context.close()
         raise
-    window = target.wait if target.wait is not None else wait
-    return _Session(target, result, context, companion, pages, 0.0), window
+    return session
+
+
+def _load_marker(session: _Session, index: int) -> Callable[[Page], None]:
+    def mark(_: Page) -> None:
+        session.loaded_at.setdefault(index, time.monotonic())
+
+    return mark
 
 
 def _start(page: Page, url: str, spec: str) -> None:
