@@ -271,10 +271,11 @@
 
   function checkText(el) {
     if (!phrases.length) return;
-    // Climb while the block stays small so split messages are seen whole.
+    // Climb a little so a message split over sibling elements is seen whole; only through
+    // parents with few children, because reading a big container's text costs O(size).
     var node = el;
-    for (var up = 0; up < 3 && node.parentElement && node.parentElement !== document.body &&
-         (node.parentElement.textContent || "").length < 300; up++) {
+    for (var up = 0; up < 2 && node.parentElement && node.parentElement !== document.body &&
+         node.parentElement !== document.documentElement && node.parentElement.childElementCount <= 6; up++) {
       node = node.parentElement;
     }
     var text = node.textContent || "";
@@ -327,18 +328,43 @@
   }
 
   // --- observing -----------------------------------------------------------------------
-  var dirty = new Set();
+  // Three kinds of change, each checked only as far as it can matter: added elements (a
+  // banner or a message may be anywhere inside), changed text (only its own block), and
+  // class/style changes (a banner or message being shown).
+  var added = new Set(), texts = new Set(), attrs = new Set();
   var scheduled = false;
+
+  function bannerAround(el) {
+    var b = el.closest ? el.closest(BANNER_SEL) : null;
+    if (b) { var k = kindOf(b); if (k) reportBanner(b, k); }
+    return !!b;
+  }
 
   function process() {
     scheduled = false;
-    var roots = dirty; dirty = new Set();
+    var a = added, t = texts, c = attrs;
+    added = new Set(); texts = new Set(); attrs = new Set();
     flushQueue();
-    roots.forEach(function (el) {
+    a.forEach(function (el) {
       try {
-        if (!el.isConnected || SKIP_TAGS[el.tagName]) return;
+        if (!el.isConnected) return;
         scanBanners(el);
         checkText(el);
+      } catch (e) { /* never disturb the page */ }
+    });
+    t.forEach(function (el) {
+      try {
+        if (!el.isConnected || a.has(el)) return;
+        if (!bannerAround(el)) checkText(el);
+      } catch (e) { /* never disturb the page */ }
+    });
+    c.forEach(function (el) {
+      try {
+        if (!el.isConnected || a.has(el)) return;
+        if (bannerAround(el)) return;
+        var inner = q(el, BANNER_SEL);
+        if (inner) { scanBanners(el); return; }
+        if (el.childElementCount <= 20) checkText(el);
       } catch (e) { /* never disturb the page */ }
     });
   }
@@ -346,26 +372,30 @@
   function schedule() {
     if (scheduled) return;
     scheduled = true;
-    // A short timer lets a framework finish filling a banner (Angular digests, Vue ticks)
-    // before its text is read, and is still far below the lifetime of a 1 s toast.
-    setTimeout(process, 16);
+    // A zero timer runs after the framework's current task (Angular digest, Vue's
+    // microtask tick) has filled the banner, far within the life of a 1 s toast.
+    setTimeout(process, 0);
   }
 
   function onMutations(records) {
     try {
       for (var i = 0; i < records.length; i++) {
         var r = records[i];
-        var el = r.type === "childList" ? r.target : (r.target.nodeType === 1 ? r.target : r.target.parentElement);
+        var target = r.target;
         if (r.type === "childList") {
           for (var j = 0; j < r.addedNodes.length; j++) {
-            var a = r.addedNodes[j];
-            if (a.nodeType === 1) { if (!SKIP_TAGS[a.tagName]) dirty.add(a); }
+            var n = r.addedNodes[j];
+            if (n.nodeType === 1) { if (!SKIP_TAGS[n.tagName]) added.add(n); }
+            else if (n.nodeType === 3 && target.nodeType === 1 && !SKIP_TAGS[target.tagName]) texts.add(target);
           }
-          if (r.addedNodes.length === 0) continue; // removals reveal nothing new
+        } else if (r.type === "characterData") {
+          var p = target.parentElement;
+          if (p && !SKIP_TAGS[p.tagName]) texts.add(p);
+        } else if (target.nodeType === 1 && !SKIP_TAGS[target.tagName]) {
+          attrs.add(target);
         }
-        if (el && el.nodeType === 1 && !SKIP_TAGS[el.tagName]) dirty.add(el);
       }
-      if (dirty.size) schedule();
+      if (added.size || texts.size || attrs.size) schedule();
     } catch (e) { /* never disturb the page */ }
   }
 
@@ -376,7 +406,7 @@
                                    attributes: true, attributeFilter: ["class", "style", "hidden", "open"] });
       var initial = function () {
         try {
-          if (document.body) { dirty.add(document.body); schedule(); }
+          if (document.body) { added.add(document.body); schedule(); }
         } catch (e) { /* ignore */ }
       };
       if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initial);
@@ -392,7 +422,7 @@
 
   try {
     Object.defineProperty(window, "__interceptorWatcher", { value: { normalize: normalize, rescan: function () {
-      if (document.body) { dirty.add(document.body); schedule(); }
+      if (document.body) { added.add(document.body); schedule(); }
     } }, enumerable: false });
   } catch (e) { window.__interceptorWatcher = true; }
   start();
