@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from interceptor import load_rules  # noqa: E402
-from interceptor.browser import launch_options  # noqa: E402
-from interceptor.companion import attach  # noqa: E402
+from interceptor import load_rules
+from interceptor.browser import launch_options
+from interceptor.companion import attach
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <form><input value="张三"><button type="button">保存</button></form><div id="slot"></div></body></html>"""
@@ -78,7 +78,7 @@ def main() -> int:
     if not values:
         print("no overlay appeared")
         return 1
-    p95 = values[min(len(values) - 1, int(round(0.95 * len(values))) - 1)]
+    p95 = values[min(len(values) - 1, round(0.95 * len(values)) - 1)]
     print(f"banners: {len(latencies)}  missed: {missed}  events: {len(companion.events)}")
     print(f"insertion -> overlay: p50 {statistics.median(values):.1f} ms  p95 {p95:.1f} ms  max {values[-1]:.1f} ms")
     print("target p95 < 50 ms:", "met" if p95 < 50 and not missed else "NOT met")

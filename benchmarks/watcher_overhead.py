@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, sync_playwright
 
-from interceptor import load_rules  # noqa: E402
-from interceptor.browser import launch_options  # noqa: E402
-from interceptor.classify import RuleSet  # noqa: E402
-from interceptor.companion import attach  # noqa: E402
+from interceptor import load_rules
+from interceptor.browser import launch_options
+from interceptor.classify import RuleSet
+from interceptor.companion import attach
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <ul><li>人员基础信息采集</li><li>灵活就业人员停保登记</li><li>失业金发放信息查询</li><li>户籍性质维护</li></ul>

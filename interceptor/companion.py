@@ -12,6 +12,7 @@ Playwright call, so a script that just wants to watch calls :meth:`Companion.wat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -154,10 +155,9 @@ class Companion:
         # Documents already loaded missed the init script: start the watcher there too.
         for page in self._pages():
             for frame in page.frames:
-                try:
+                # A frame that is navigating gets the init script anyway.
+                with contextlib.suppress(Error):
                     frame.evaluate(self._script)
-                except Error:
-                    pass  # a frame that is navigating gets the init script anyway
 
     def _pages(self) -> list[Page]:
         if isinstance(self.target, Page):
@@ -170,10 +170,8 @@ class Companion:
             return
         self._closed = True
         for event_name, handler in (("dialog", self._on_dialog), ("response", self._on_response)):
-            try:
+            with contextlib.suppress(Exception):  # the target may already be closed
                 self.target.remove_listener(event_name, handler)
-            except Exception:  # the target may already be closed
-                pass
         if self.log is not None:
             self.log.close()
 
@@ -442,10 +440,8 @@ def _frame_url(frame: Any) -> str:
 
 
 def _quietly(answer: Callable[[], None]) -> None:
-    try:
+    with contextlib.suppress(Error):  # someone else answered it first, or the page is gone
         answer()
-    except Error:
-        pass  # someone else answered it first, or the page is gone
 
 
 def _call_later(obj: Any, make: Callable[[Any], Any], done: Callable[[Any], None]) -> None:

@@ -10,6 +10,7 @@ profile folder, personal data masked.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -132,9 +133,7 @@ def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path
                 break
         companion.close()
         if not closed["flag"]:
-            try:
+            with contextlib.suppress(Error):
                 context.close()
-            except Error:
-                pass
         _say(f"浏览器已关闭，助手结束。本次拦截到 {len(companion.events)} 条报错。")
     return 0

@@ -78,7 +78,7 @@ def test_wait_for_event_times_out_with_a_sentence(context: BrowserContext, rules
     page.goto("http://interceptor.test/")
     companion = attach(page, rules=ruleset)
     started = time.monotonic()
-    with pytest.raises(CompanionTimeout, match="No event for rule 'household-type-missing' arrived within 0.5 s"):
+    with pytest.raises(CompanionTimeout, match=r"No event for rule 'household-type-missing' arrived within 0\.5 s"):
         companion.wait_for_event("household-type-missing", timeout=0.5)
     assert time.monotonic() - started < 3
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from live_support import pages_server
 
 from interceptor.cli import main
 from interceptor.eventlog import read_events
 from interceptor.launch import LOG_NAME, default_profile
 from interceptor.server import LocalServer
-from live_support import pages_server
 
 __all__ = ["pages_server"]
 

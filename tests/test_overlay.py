@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from live_support import pages_server
 from playwright.sync_api import Browser, Page
 
 from interceptor import RuleSet
 from interceptor.companion import Companion, attach
 from interceptor.server import LocalServer
-from live_support import pages_server
 
 __all__ = ["pages_server"]
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from live_support import all_cases, compare, load_case, pages_server
 from playwright.sync_api import Browser, BrowserContext
 
 from interceptor import RuleSet
 from interceptor.companion import Companion, attach
 from interceptor.server import LocalServer
-from live_support import all_cases, compare, load_case, pages_server
 
 __all__ = ["pages_server"]
 
