@@ -11,7 +11,7 @@ from interceptor import RuleSet
 from interceptor.cli import main
 from interceptor.companion import Event
 from interceptor.demo import SCENARIOS, DemoBackend
-from interceptor.demo.walk import SEVEN_RULES, STEPS, StepResult, write_summary
+from interceptor.demo.walk import SEVEN_RULES, STEPS, StepResult, passed, write_summary
 
 
 def _post(backend: DemoBackend, endpoint: str, data: dict[str, str]) -> dict[str, object]:
@@ -99,3 +99,18 @@ def test_demo_walks_all_seven_errors_from_any_directory(
     summary = (out / "index.html").read_text(encoding="utf-8")
     assert "七种报错全部拦截" in summary
     assert all(rule_id in summary for rule_id in SEVEN_RULES)
+
+
+def test_walk_verdict_needs_all_seven_and_quiet_success_steps() -> None:
+    def result(step_rule: str | None, got: str | None) -> StepResult:
+        step = next(s for s in STEPS if s.rule == step_rule)
+        events = [Event(source="dom", text="…", rule=got)] if got or step_rule else []
+        return StepResult(step, events=events)
+
+    all_seven = [result(rule_id, rule_id) for rule_id in SEVEN_RULES]
+    assert passed([*all_seven, result(None, None)])
+    assert not passed(all_seven[:-1])  # one error never intercepted
+    wrong = [*all_seven[:-1], result(SEVEN_RULES[-1], "household-type-missing")]
+    assert not passed(wrong)  # intercepted, but with the wrong remedy
+    noisy = StepResult(next(s for s in STEPS if s.rule is None), problem="不该报错的步骤出现了事件")
+    assert not passed([*all_seven, noisy])
