@@ -31,6 +31,7 @@ OCR_CONFUSIONS: dict[str, str] = {
     "贝": "员",
     "エ": "工",
     "ロ": "口",
+    "修": "参",  # RapidOCR on chat-compressed JPEGs reads 参保 as 修保
 }
 
 # Traditional forms of the characters our messages use (some halls and OCR models emit them).
