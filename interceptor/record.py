@@ -81,6 +81,10 @@ class Recorder:
         stem = f"{number:03d}-{event.rule or 'unknown'}"
         entry = cast(dict[str, Any], mask_data(event.to_dict()))
         frame, page = self._frame_of(event)
+        # While a native dialog is open the page runs no script, so reading its DOM would wait
+        # for the person to answer; a dialog is not in the DOM anyway.
+        if event.source == "dialog":
+            frame = None
         if frame is not None:
             with suppress(Exception):
                 snapshot = self.recording.folder / "snapshots" / f"{stem}.html"
