@@ -40,8 +40,8 @@ def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess(*_plugin_args(), "-p", "no:cacheprovider", *args, timeout=240)
 
 
-def test_known_error_is_reported_and_test_passes(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(PAGE_HELPERS + '''
+def test_known_error_passes_on_system_chromium_without_configuration(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(PAGE_HELPERS + f'''
 
 def test_household(page, interceptor):
     show(page, '<div role="alert">保存失败：户籍性质为空</div>')
@@ -52,9 +52,18 @@ def test_household(page, interceptor):
 
 def test_rules_fixture(interceptor_rules):
     assert interceptor_rules.classify("人员信息已采集，人员编号为3205001").rule.id == "person-already-collected"
+
+
+def test_launch_args(browser_type_launch_args):
+    # No conftest here: where Playwright has no Chromium of its own, the plugin chose the system one.
+    assert browser_type_launch_args.get("executable_path") == {_expected_executable()!r}
 ''')
     result = _run(pytester)
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
+
+
+def _expected_executable() -> str | None:
+    return None if playwright_chromium_path() is not None else system_chromium_path()
 
 
 UNKNOWN_PAGE = PAGE_HELPERS + '''
@@ -82,6 +91,9 @@ def test_unknown_error_fails_only_under_marker_or_strict_option(pytester: pytest
     result = _run(pytester, "-rf")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*that no rule knows*", "*系统正在维护*", "FAILED *::test_marked?chromium?*"])
+    # Without --interceptor-output, artefacts go to pytest-playwright's per-test folder.
+    kept = sorted(p.parent.name for p in (pytester.path / "test-results").rglob("interceptor-screenshot.png"))
+    assert len(kept) == 1 and "test-marked" in kept[0], kept
 
     strict = _run(pytester, "--interceptor-strict", "-rf")
     strict.assert_outcomes(passed=1, failed=2)
@@ -113,33 +125,6 @@ def test_passes(page, interceptor):
     # Personal data stays masked in artefacts.
     assert "320583198805126011" not in json.dumps(events, ensure_ascii=False)
     assert "**************6011" in events[0]["text"]
-
-
-def test_artefacts_default_to_playwright_output_folder(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(PAGE_HELPERS + '''
-
-def test_fails(page, interceptor):
-    show(page, '<div role="alert">没有符合该人员的参保身份</div>')
-    interceptor.wait_for_event("no-eligible-insured-status", timeout=10)
-    assert False
-''')
-    result = _run(pytester)
-    result.assert_outcomes(failed=1)
-    screenshots = list((pytester.path / "test-results").rglob("interceptor-screenshot.png"))
-    assert len(screenshots) == 1
-
-
-@pytest.mark.skipif(playwright_chromium_path() is not None, reason="Playwright's own Chromium is installed here")
-def test_system_chromium_is_used_without_configuration(pytester: pytest.Pytester) -> None:
-    expected = system_chromium_path()
-    assert expected is not None, "these tests need the system Chromium"
-    pytester.makepyfile(f'''
-def test_launch_args(browser_type_launch_args, browser):
-    assert browser_type_launch_args["executable_path"] == {expected!r}
-    assert browser.version
-''')
-    result = _run(pytester)
-    result.assert_outcomes(passed=1)
 
 
 def test_plugin_is_harmless_without_browser(pytester: pytest.Pytester) -> None:
