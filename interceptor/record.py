@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
+from .errors import InterceptorError, TargetError
 from .privacy import mask, mask_data
 from .replay import RECORDING_HAR, RECORDING_META
 from .server import web_modules_dir
@@ -163,7 +164,13 @@ def record_session(
         recorder = Recorder(context, companion, folder, url)
         recorder.write_index()
         page = context.pages[0] if context.pages else context.new_page()
-        page.goto(url)
+        try:
+            page.goto(url)
+        except Exception as exc:
+            with suppress(Exception):
+                context.close()
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise TargetError(f"The page {url} could not be loaded for recording: {reason}.") from None
         if echo:
             print(f"正在录制 {url} → {folder}", flush=True)
             print("关闭浏览器或按 Ctrl-C 结束录制。" if duration is None else f"{duration:g} 秒后自动结束。", flush=True)
@@ -236,12 +243,16 @@ def run(args: argparse.Namespace) -> int:
     if args.duration is not None and args.duration <= 0:
         print("--duration 必须大于 0。", file=sys.stderr)
         return 2
-    recording = record_session(
-        args.url,
-        Path(args.out),
-        profile=Path(args.profile) if args.profile else None,
-        headless=bool(args.headless),
-        duration=args.duration,
-    )
+    try:
+        recording = record_session(
+            args.url,
+            Path(args.out),
+            profile=Path(args.profile) if args.profile else None,
+            headless=bool(args.headless),
+            duration=args.duration,
+        )
+    except InterceptorError as exc:
+        print(f"无法录制：{exc}", file=sys.stderr)
+        return 1
     print(f"录制完成：{len(recording.events)} 个报错，保存在 {recording.folder}", flush=True)
     return 0

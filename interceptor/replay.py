@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from .errors import TargetError
+from .errors import InterceptorError, TargetError
 from .privacy import mask_data
 from .server import LocalServer, web_modules_dir
 
@@ -396,12 +396,16 @@ def run(args: argparse.Namespace) -> int:
     if args.wait < 0:
         print("--wait 不能为负数。", file=sys.stderr)
         return 2
-    results = replay_targets(
-        list(args.targets),
-        wait=float(args.wait),
-        dialogs=str(args.dialogs),
-        screenshots=Path(args.screenshots) if args.screenshots else None,
-    )
+    try:
+        results = replay_targets(
+            list(args.targets),
+            wait=float(args.wait),
+            dialogs=str(args.dialogs),
+            screenshots=Path(args.screenshots) if args.screenshots else None,
+        )
+    except InterceptorError as exc:  # no browser, unreadable rules: nothing could be replayed
+        print(f"无法重放：{exc}", file=sys.stderr)
+        return 2
     # Reports keep personal data masked, as the event log does.
     pages = [mask_data(r.to_dict()) for r in results]
     for line in _iter_lines(results):

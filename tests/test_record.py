@@ -53,3 +53,8 @@ def test_recorded_session_is_masked_and_replays_offline(tmp_path: Path, capsys: 
 def test_record_rejects_a_non_positive_duration(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["record", "http://127.0.0.1:9/", "--out", "unused", "--headless", "--duration", "0"]) == 2
     assert "--duration" in capsys.readouterr().err
+
+
+def test_record_of_an_unreachable_page_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["record", "http://127.0.0.1:9/", "--out", str(tmp_path / "rec"), "--headless", "--duration", "1"]) == 1
+    assert "could not be loaded for recording" in capsys.readouterr().err
