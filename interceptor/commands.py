@@ -13,7 +13,6 @@ from .errors import RuleError
 from .privacy import mask
 from .rules import FaqEntry, Remedy, check_rules, load_rules
 
-
 # Readable names of the captures the bundled rules declare.
 CAPTURE_LABELS = {"person_no": "人员编号"}
 
