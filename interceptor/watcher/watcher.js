@@ -18,29 +18,42 @@
   try { nonWord = new RegExp(norm.nonWord || "[^\\p{L}\\p{N}]+", "gu"); }
   catch (e) { nonWord = /[\s\u3000-\u303f\uff00-\uff0f!-\/:-@\[-`{-~]+/g; }
 
+  function escapeClass(ch) { return "\\u" + ("0000" + ch.charCodeAt(0).toString(16)).slice(-4); }
+  var foldKeys = Object.keys(fold).filter(function (k) { return k.length === 1; });
+  var foldRe = foldKeys.length ? new RegExp("[" + foldKeys.map(escapeClass).join("") + "]", "g") : null;
+  var dropKeys = Object.keys(drop).filter(function (k) { return k.length === 1; });
+  var dropRe = dropKeys.length ? new RegExp("[" + dropKeys.map(escapeClass).join("") + "]", "g") : null;
+  function foldOne(ch) { return fold[ch]; }
+
+  // Same result as Python's normalize (fold, drop, strip non-word characters) in three
+  // native passes: stripping first is safe because folding never turns a letter or digit
+  // into punctuation or back.
   function normalize(text) {
-    var out = "";
-    for (var i = 0; i < text.length; i++) {
-      var ch = text[i];
-      if (drop[ch]) continue;
-      var f = fold[ch];
-      out += f === undefined ? ch : f;
-    }
+    var out = text.replace(nonWord, "");
+    if (dropRe) out = out.replace(dropRe, "");
+    if (foldRe) out = out.replace(foldRe, foldOne);
     return out.replace(nonWord, "");
   }
 
   var phrases = (config.phrases || []).map(normalize).filter(function (p) { return p.length >= 4; });
-  // Cheap pre-filter: a text can only hold a phrase if it holds the phrase's first character.
+  // Cheap pre-filter before folding a text: a page text holds a phrase only if it holds the
+  // phrase's first three characters. DOM text (unlike OCR) rarely splits them, and every
+  // banner is classified in Python whatever this says.
+  var heads = {};
+  phrases.forEach(function (p) { heads[p.slice(0, 3)] = true; });
+  var headList = Object.keys(heads);
   var firstChars = {};
   phrases.forEach(function (p) { firstChars[p[0]] = true; });
   var MAX_TEXT = 4000;        // longer containers are not scanned as one block
   var MAX_REPORT = 1000;      // characters of text sent to Python
 
+  function mayHold(text) {
+    for (var i = 0; i < headList.length; i++) { if (text.indexOf(headList[i]) !== -1) return true; }
+    return false;
+  }
+
   function hasPhrase(text) {
-    if (!phrases.length || !text) return false;
-    var quick = false;
-    for (var i = 0; i < text.length; i++) { if (firstChars[text[i]]) { quick = true; break; } }
-    if (!quick) return false;
+    if (!phrases.length || !text || !mayHold(text)) return false;
     var n = normalize(text);
     for (var j = 0; j < phrases.length; j++) { if (n.indexOf(phrases[j]) !== -1) return true; }
     return false;
@@ -222,6 +235,12 @@
 
   // --- reporting -----------------------------------------------------------------------
   var reported = new WeakMap();   // element -> last text reported for it
+  var noPhrase = new WeakMap();   // element -> its last text, known to hold no phrase
+  // Banners ever seen in this document (shown or not). While there are none, a change
+  // of text or class cannot be inside one, and the selector walk up the tree is skipped.
+  var banners = new WeakSet();
+  var bannerCount = 0;
+  function noteBanner(el) { if (!banners.has(el)) { banners.add(el); bannerCount++; } }
   var queue = [];
 
   function send(payload) {
@@ -269,7 +288,7 @@
     if (!deeper) out.push(el);
   }
 
-  function checkText(el) {
+  function checkText(el, seen) {
     if (!phrases.length) return;
     // Climb a little so a message split over sibling elements is seen whole; only through
     // parents with few children, because reading a big container's text costs O(size).
@@ -284,7 +303,9 @@
       node = el; text = el.textContent || "";
       if (text.length > MAX_TEXT) { scanLarge(el); return; }
     }
-    if (!hasPhrase(text)) return;
+    if (seen) { if (seen.has(node)) return; seen.add(node); } // one check per block per batch
+    if (noPhrase.get(node) === text) return; // a class toggle on text already ruled out
+    if (!hasPhrase(text)) { noPhrase.set(node, text); return; }
     if (node.closest && node.closest(BANNER_SEL)) return; // banners are reported as banners
     var hits = [];
     collectHits(node, hits);
@@ -324,7 +345,7 @@
     for (var i = 0; i < inner.length; i++) list.push(inner[i]);
     var outer = root.parentElement && root.parentElement.closest(BANNER_SEL);
     if (outer) list.push(outer);
-    list.forEach(function (el) { var k = kindOf(el); if (k) reportBanner(el, k); });
+    list.forEach(function (el) { var k = kindOf(el); if (k) { noteBanner(el); reportBanner(el, k); } });
   }
 
   // --- observing -----------------------------------------------------------------------
@@ -335,36 +356,46 @@
   var scheduled = false;
 
   function bannerAround(el) {
+    if (bannerCount === 0) return false;
     var b = el.closest ? el.closest(BANNER_SEL) : null;
     if (b) { var k = kindOf(b); if (k) reportBanner(b, k); }
     return !!b;
   }
 
+  // Time spent in our own callbacks, so the cost on the page's main thread can be measured.
+  var selfTime = 0;
+
   function process() {
+    var started = performance.now();
+    try { processChanges(); } finally { selfTime += performance.now() - started; }
+  }
+
+  function processChanges() {
     scheduled = false;
     var a = added, t = texts, c = attrs;
     added = new Set(); texts = new Set(); attrs = new Set();
     flushQueue();
+    var seen = new Set();
     a.forEach(function (el) {
       try {
         if (!el.isConnected) return;
         scanBanners(el);
-        checkText(el);
+        checkText(el, seen);
       } catch (e) { /* never disturb the page */ }
     });
     t.forEach(function (el) {
       try {
         if (!el.isConnected || a.has(el)) return;
-        if (!bannerAround(el)) checkText(el);
+        if (!bannerAround(el)) checkText(el, seen);
       } catch (e) { /* never disturb the page */ }
     });
     c.forEach(function (el) {
       try {
         if (!el.isConnected || a.has(el)) return;
+        if (el.matches && el.matches(BANNER_SEL)) { noteBanner(el); scanBanners(el); return; }
         if (bannerAround(el)) return;
-        var inner = q(el, BANNER_SEL);
-        if (inner) { scanBanners(el); return; }
-        if (el.childElementCount <= 20) checkText(el);
+        if (bannerCount > 0 && q(el, BANNER_SEL)) { scanBanners(el); return; }
+        if (el.childElementCount <= 20) checkText(el, seen);
       } catch (e) { /* never disturb the page */ }
     });
   }
@@ -378,6 +409,7 @@
   }
 
   function onMutations(records) {
+    var started = performance.now();
     try {
       for (var i = 0; i < records.length; i++) {
         var r = records[i];
@@ -397,6 +429,7 @@
       }
       if (added.size || texts.size || attrs.size) schedule();
     } catch (e) { /* never disturb the page */ }
+    selfTime += performance.now() - started;
   }
 
   function start() {
@@ -421,7 +454,8 @@
   }
 
   try {
-    Object.defineProperty(window, "__interceptorWatcher", { value: { normalize: normalize, rescan: function () {
+    Object.defineProperty(window, "__interceptorWatcher", { value: { normalize: normalize,
+      selfTime: function () { return selfTime; }, rescan: function () {
       if (document.body) { added.add(document.body); schedule(); }
     } }, enumerable: false });
   } catch (e) { window.__interceptorWatcher = true; }
