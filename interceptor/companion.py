@@ -148,7 +148,13 @@ class Companion:
 
     def _install(self) -> None:
         target = self.target
-        target.expose_binding(BINDING, self._on_report)
+        try:
+            target.expose_binding(BINDING, self._on_report)
+        except Error as exc:
+            raise InterceptorError(
+                "A companion is already attached to this page or its context; attach once, "
+                "to the context if several pages must be watched."
+            ) from exc
         target.add_init_script(script=self._script)
         target.on("dialog", self._on_dialog)
         target.on("response", self._on_response)

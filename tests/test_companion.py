@@ -109,3 +109,26 @@ def test_close_stops_reporting(context: BrowserContext, ruleset: RuleSet) -> Non
 def test_unknown_dialog_mode_is_refused(context: BrowserContext, ruleset: RuleSet) -> None:
     with pytest.raises(InterceptorError, match="dialogs must be"):
         attach(context.new_page(), rules=ruleset, dialogs="ignore")  # type: ignore[arg-type]
+
+
+def test_attaching_twice_is_refused_with_a_sentence(context: BrowserContext, ruleset: RuleSet) -> None:
+    attach(context, rules=ruleset)
+    with pytest.raises(InterceptorError, match="already attached"):
+        attach(context.new_page(), rules=ruleset)
+
+
+def test_reused_message_box_raises_the_same_error_again(context: BrowserContext, ruleset: RuleSet) -> None:
+    page = context.new_page()
+    page.goto("http://interceptor.test/")
+    companion = attach(page, rules=ruleset)
+    page.evaluate(
+        """() => { const b = showError('户籍性质为空', 'el-message-box'); b.id = 'box';
+                   window.toggle = on => { b.style.display = on ? '' : 'none'; }; }"""
+    )
+    companion.wait_for_event("household-type-missing", timeout=5)
+    page.evaluate("() => toggle(false)")
+    companion.watch(0.3)
+    time.sleep(2.1)
+    page.evaluate("() => toggle(true)")
+    companion.wait_for_event("household-type-missing", timeout=5)
+    assert len(companion.events) == 2

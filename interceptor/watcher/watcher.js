@@ -259,7 +259,9 @@
   }
 
   function reportBanner(el, kind) {
-    if (!isVisible(el)) return;
+    // A hidden banner forgets what it showed: libraries that reuse one element (Element's
+    // message box) must raise the same error again when it is shown again.
+    if (!isVisible(el)) { reported.delete(el); return; }
     var title = textOf(el, kind.title);
     var level = kind.level(el, title);
     if (level === null) return;
@@ -310,7 +312,8 @@
     var hits = [];
     collectHits(node, hits);
     hits.forEach(function (hit) {
-      if (SKIP_TAGS[hit.tagName] || !isVisible(hit)) return;
+      if (SKIP_TAGS[hit.tagName]) return;
+      if (!isVisible(hit)) { reported.delete(hit); return; }
       // innerText only: the phrase must be on screen, not in a script or hidden template.
       var shown = (hit.innerText || "").replace(/\s+/g, " ").trim().slice(0, MAX_REPORT);
       if (!shown || !hasPhrase(shown) || reported.get(hit) === shown) return;
