@@ -13,6 +13,7 @@ Playwright call, so a script that just wants to watch calls :meth:`Companion.wat
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import time
@@ -32,6 +33,7 @@ from .rules import load_rules
 from .watcher import bundle
 
 DialogMode = Literal["accept", "dismiss", "leave"]
+Draw = Literal["now", "later", "reply"]
 Source = Literal["dom", "dialog", "network"]
 
 BINDING = "__interceptorReport"
@@ -140,6 +142,8 @@ class Companion:
         self.log = EventLog(log) if log is not None else None
         self._recent: list[tuple[float, str, str]] = []  # (time, key, normalised text)
         self._returned: set[int] = set()  # events already handed out by wait_for_event
+        self._keys = itertools.count(1)
+        self._awaiting: dict[str, Event] = {}  # overlay card key -> event, until the page confirms
         self._closed = False
         self._script = bundle(self.rules.watch_config())
         self._install()
@@ -209,6 +213,12 @@ class Companion:
             self._pump(min(0.1, left))
         return self.events[start:]
 
+    def _settle(self, event: Event, seconds: float) -> None:
+        """Give the top page a moment to confirm the event's overlay."""
+        until = time.monotonic() + seconds
+        while any(e is event for e in self._awaiting.values()) and time.monotonic() < until:
+            self._pump(0.02)
+
     def wait_for_event(self, rule: str | None = None, timeout: float = 10.0) -> Event:
         """The first event (of ``rule``, or ``"unknown"``, or any) not returned before.
 
@@ -221,6 +231,7 @@ class Companion:
                     continue
                 if rule is None or event.rule == rule or (rule == "unknown" and event.rule is None):
                     self._returned.add(index)
+                    self._settle(event, min(2.0, max(0.2, deadline - time.monotonic())))
                     return event
             left = deadline - time.monotonic()
             if left <= 0:
@@ -233,17 +244,28 @@ class Companion:
 
     # --- the three channels ----------------------------------------------------------
 
-    def _on_report(self, source: dict[str, Any], payload: Any) -> None:
-        """Called by watcher.js in any frame with a candidate text."""
+    def _on_report(self, source: dict[str, Any], payload: Any) -> dict[str, Any] | None:
+        """Called by watcher.js in any frame with a candidate text.
+
+        The answer carries the overlay cards to draw: the reporting frame hands them to the
+        top page itself, which saves a second round trip through Playwright (the top page
+        then confirms with a ``shown`` report).
+        """
         if self._closed or not isinstance(payload, dict):
-            return
+            return None
+        if payload.get("channel") == "shown":
+            event = self._awaiting.pop(str(payload.get("key")), None)
+            if event is not None:
+                event.overlay = bool(payload.get("ok"))
+            return None
+        cards: list[dict[str, Any]] = []
         try:
             text = str(payload.get("text") or "")[:MAX_TEXT].strip()
             title = str(payload.get("title") or "")[:200]
             channel = payload.get("channel")
             level = payload.get("level")
             if not text:
-                return
+                return None
             matches = self._classify(text)
             if not matches and title:
                 matches = self._classify(f"{title}：{text}")
@@ -251,18 +273,19 @@ class Companion:
             page = source.get("page")
             frame_url = _frame_url(frame)
             kind = str(payload.get("kind") or channel or "")
-            if matches:
-                for match in matches:
-                    self._record("dom", text, match, frame_url, page, kind)
-                return
+            found: list[Match | None] = list(matches)
             # Page text outside banners may only raise known errors: menus and labels
             # mention the same words.
-            if channel != "banner":
-                return
-            if (level == "error" and not looks_like_success(text)) or looks_like_error(text):
-                self._record("dom", text, None, frame_url, page, kind)
+            styled_error = level == "error" and not looks_like_success(text)
+            if not found and channel == "banner" and (styled_error or looks_like_error(text)):
+                found = [None]
+            for match in found:
+                card = self._record("dom", text, match, frame_url, page, kind, draw="reply")
+                if card is not None:
+                    cards.append(card)
         except Exception as exc:  # a bug here must not break the person's session
             logger.debug("interceptor: report failed: {}", exc)
+        return {"show": cards} if cards else None
 
     def _on_dialog(self, dialog: Dialog) -> None:
         if self._closed:
@@ -285,12 +308,13 @@ class Companion:
             return
         try:
             matches = self._classify(message)
-            later = self.dialogs == "leave"
+            # An open dialog would hold an evaluate until the person answers it.
+            draw: Draw = "later" if self.dialogs == "leave" else "now"
             if matches:
                 for match in matches:
-                    self._record("dialog", message, match, frame_url, page, kind, later=later)
+                    self._record("dialog", message, match, frame_url, page, kind, draw=draw)
             elif (kind == "alert" and not looks_like_success(message)) or looks_like_error(message):
-                self._record("dialog", message, None, frame_url, page, kind, later=later)
+                self._record("dialog", message, None, frame_url, page, kind, draw=draw)
         except Exception as exc:
             logger.debug("interceptor: dialog handling failed: {}", exc)
 
@@ -327,9 +351,9 @@ class Companion:
             matches = self._classify(text)
             if matches:
                 for match in matches:
-                    self._record("network", text, match, frame_url, page, "api", later=True)
+                    self._record("network", text, match, frame_url, page, "api", draw="later")
             else:
-                self._record("network", text, None, frame_url, page, "api", later=True)
+                self._record("network", text, None, frame_url, page, "api", draw="later")
         except Exception as exc:
             logger.debug("interceptor: response handling failed: {}", exc)
 
@@ -364,8 +388,14 @@ class Companion:
         page: Page | None,
         kind: str,
         *,
-        later: bool = False,
-    ) -> None:
+        draw: Draw = "now",
+    ) -> dict[str, Any] | None:
+        """Make an event unless it repeats a recent one, and have its overlay drawn.
+
+        ``draw``: "now" evaluates in the top page and waits; "later" starts that evaluate
+        without waiting (open dialogs, loop callbacks); "reply" returns the card for the
+        reporting frame to hand to the top page. Returns the card for "reply", else None.
+        """
         now = time.monotonic()
         norm = normalize(text)
         if match is not None:
@@ -373,7 +403,7 @@ class Companion:
         else:
             key = f"?{norm}"
         if self._is_duplicate(key, norm, now):
-            return
+            return None
         self._recent.append((now, key, norm))
         event = Event(
             source=source,
@@ -384,8 +414,9 @@ class Companion:
             title=match.rule.title if match else None,
             kind=kind,
         )
-        data: dict[str, Any] = {
-            "key": len(self.events) + 1,
+        card_key = str(next(self._keys))
+        card: dict[str, Any] = {
+            "key": card_key,
             "rule": event.rule,
             "title": event.title,
             "remedy": match.rule.to_dict().get("remedy", {}) if match else {},
@@ -393,19 +424,22 @@ class Companion:
             "source": source,
             "frame_url": frame_url,
         }
-        if later:
-            # The dialog is still open: an evaluate would wait for the person, so it is
-            # sent without waiting and the overlay appears once the dialog is closed.
+        if draw == "reply":
+            self._awaiting[card_key] = event
+            self._publish(event)
+            return card
+        if draw == "later":
             self._publish(event)
             if page is not None:
-                _evaluate_later(page, SHOW_OVERLAY, data, lambda ok: setattr(event, "overlay", ok))
-            return
+                _evaluate_later(page, SHOW_OVERLAY, card, lambda ok: setattr(event, "overlay", ok))
+            return None
         if page is not None and not page.is_closed():
             try:
-                event.overlay = bool(page.evaluate(SHOW_OVERLAY, data))
+                event.overlay = bool(page.evaluate(SHOW_OVERLAY, card))
             except Error:
                 event.overlay = False
         self._publish(event)
+        return None
 
     def _publish(self, event: Event) -> None:
         self.events.append(event)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from live_support import pages_server
 
-from interceptor.cli import main
 from interceptor.eventlog import read_events
 from interceptor.launch import LOG_NAME, default_profile
 from interceptor.server import LocalServer
@@ -15,14 +17,23 @@ from interceptor.server import LocalServer
 __all__ = ["pages_server"]
 
 
-def test_launch_watches_the_page_and_logs_events_in_the_profile(
-    pages_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    # A process of its own: pytest-playwright's browser already owns this thread's loop.
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run(
+        [sys.executable, "-m", "interceptor.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_launch_watches_the_page_and_logs_events_in_the_profile(pages_server: LocalServer, tmp_path: Path) -> None:
     profile = tmp_path / "profile"
     url = f"{pages_server.url}/girder-error-modal/"
-    code = main(["launch", url, "--profile", str(profile), "--headless", "--duration", "3"])
-    out = capsys.readouterr().out
-    assert code == 0
+    result = run_cli("launch", url, "--profile", str(profile), "--headless", "--duration", "3")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
     assert "关闭浏览器或按 Ctrl-C 结束" in out
     assert "拦截到报错：员工的户籍性质为空" in out
     assert "浏览器已关闭，助手结束。本次拦截到 1 条报错" in out
@@ -32,10 +43,10 @@ def test_launch_watches_the_page_and_logs_events_in_the_profile(
     assert (profile / "Default").is_dir()
 
 
-def test_launch_reports_an_unreachable_cdp_endpoint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["launch", "--cdp", "http://127.0.0.1:9", "--profile", str(tmp_path)])
-    assert code == 1
-    assert "无法连接 http://127.0.0.1:9" in capsys.readouterr().err
+def test_launch_reports_an_unreachable_cdp_endpoint(tmp_path: Path) -> None:
+    result = run_cli("launch", "--cdp", "http://127.0.0.1:9", "--profile", str(tmp_path))
+    assert result.returncode == 1
+    assert "无法连接 http://127.0.0.1:9" in result.stderr
 
 
 def test_default_profile_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -214,7 +214,20 @@
     try { if (ev.key === "Escape" && cards.length) closeNewest(); } catch (e) { /* ignore */ }
   }, true);
   window.addEventListener("message", function (ev) {
-    try { if (ev.data && ev.data.__interceptor === "escape") closeNewest(); } catch (e) { /* ignore */ }
+    try {
+      var d = ev.data;
+      if (!d || typeof d !== "object") return;
+      if (d.__interceptor === "escape") closeNewest();
+      if (d.__interceptor === "show" && d.card) {
+        // A card for an error inside a frame: draw it here and tell Python it is shown.
+        var ok = show(d.card);
+        var report = window.__interceptorReport;
+        if (typeof report === "function") {
+          var p = report({ channel: "shown", key: d.card.key, ok: ok });
+          if (p && typeof p.catch === "function") p.catch(function () {});
+        }
+      }
+    } catch (e) { /* ignore */ }
   });
   window.addEventListener("resize", function () { try { place(); } catch (e) { /* ignore */ } });
 

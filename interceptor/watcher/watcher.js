@@ -243,12 +243,29 @@
   function noteBanner(el) { if (!banners.has(el)) { banners.add(el); bannerCount++; } }
   var queue = [];
 
+  // Python answers a report with the overlay cards to draw; they go straight to the top
+  // page (directly, or by postMessage from a frame), and the top page confirms.
+  function drawCard(card) {
+    try {
+      if (window.top === window) {
+        var ok = !!(window.__interceptorOverlay && window.__interceptorOverlay.show(card));
+        send({ channel: "shown", key: card.key, ok: ok });
+      } else {
+        window.top.postMessage({ __interceptor: "show", card: card }, "*");
+      }
+    } catch (e) { /* the top page is gone or navigating */ }
+  }
+
   function send(payload) {
     var fn = window[BINDING];
     if (typeof fn !== "function") { queue.push(payload); return; }
     try {
       var p = fn(payload);
-      if (p && typeof p.catch === "function") p.catch(function () {});
+      if (p && typeof p.then === "function") {
+        p.then(function (answer) {
+          if (answer && answer.show) answer.show.forEach(drawCard);
+        }).catch(function () {});
+      }
     } catch (e) { /* the binding went away with the page */ }
   }
 
