@@ -5,18 +5,20 @@
 adapter runs RapidOCR (PP-OCRv4 models on onnxruntime, shipped inside the
 ``rapidocr-onnxruntime`` package, so it works offline).
 
-Why the adapter does not simply call ``RapidOCR()(image)``: on a business page most of
-the time goes to recognising dozens of menu and form words. Measured on our dev set
-(see ``benchmarks/shots_throughput.py``), three changes keep every error message
-readable while cutting the cost:
+Why the adapter does not simply call ``RapidOCR()(image)``: the stock pipeline runs its
+text detector on up to 2000 px (upscaling small pictures first) and an angle classifier on
+every line. Measured on our dev set (``benchmarks/shots_throughput.py``):
 
-* detection runs on a copy whose longest side is at most ``det_max_side`` pixels (the
-  stock settings upscale small images and run on up to 2000 px);
-* recognition crops come from the full-resolution image but are normalised to a text
-  height of ``rec_height`` pixels instead of 48; the model accepts any height and on-screen
-  text is clean enough for it;
+* detection runs on a copy whose longest side is at most ``det_max_side`` pixels, and the
+  crops for recognition come from the full-size picture;
+* boxes too short to hold a character (``min_text_height``) are not recognised;
 * the angle classifier is skipped: screenshots and photos of screens hold horizontal text,
-  and the slight rotation of a photo is absorbed by the per-box perspective crop.
+  and the slight rotation of a photo is absorbed by the per-box perspective crop;
+* each line's contrast is stretched (``stretch``) before recognition, which reads pale toasts
+  in chat-compressed JPEGs that the stock pipeline gets wrong.
+
+Recognition keeps the model's own text height (``rec_height`` 48): at 32 it is faster, but
+small text from chat-compressed pictures was misread.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ class RapidOcrEngine:
             # (RapidOCR copies the global thread setting into each stage.)
             params["intra_op_num_threads"] = threads
         if not full:
-            params.update({"det_limit_type": "max", "det_limit_side_len": det_max_side})
+            # "max" with a side this long never resizes: _fast shrinks pictures itself.
+            params.update({"det_limit_type": "max", "det_limit_side_len": 4096})
         self._ocr: Any = RapidOCR(**params)
         if not full:
             self._ocr.text_rec.rec_image_shape = [3, rec_height, 320]
@@ -147,12 +150,25 @@ class RapidOcrEngine:
         return [_line(box, text, score) for box, text, score in result or []]
 
     def _fast(self, bgr: Any) -> list[OcrLine]:
+        import cv2
         import numpy as np
 
         ocr = self._ocr
-        boxes, _ = ocr.text_det(bgr)
+        # RapidOCR's own resizing never shrinks below 1500/2000 px, so shrink here; boxes
+        # are scaled back and the crops for recognition come from the full-size picture.
+        height, width = bgr.shape[:2]
+        scale = min(1.0, self.det_max_side / max(height, width))
+        small = (
+            bgr
+            if scale == 1.0
+            else cv2.resize(bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+        )
+        boxes, _ = ocr.text_det(small)
         if boxes is None or len(boxes) == 0:
             return []
+        boxes = np.asarray(boxes, dtype=np.float32) / np.float32(scale)
+        boxes[..., 0] = boxes[..., 0].clip(0, width - 1)
+        boxes[..., 1] = boxes[..., 1].clip(0, height - 1)
         kept = []
         for quad in ocr.sorted_boxes(boxes):
             height = min(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))
