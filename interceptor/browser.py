@@ -6,10 +6,14 @@ package on PATH, because ``playwright install`` cannot download browsers on our 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from .errors import BrowserError
 
@@ -26,16 +30,21 @@ UNAUTOMATED_ARGS: tuple[str, ...] = ("--disable-blink-features=AutomationControl
 IGNORED_DEFAULT_ARGS: tuple[str, ...] = ("--enable-automation",)
 
 
+@functools.cache
 def playwright_chromium_path() -> str | None:
-    """Path of Playwright's own Chromium if it is installed, else None."""
-    try:
-        from playwright.sync_api import sync_playwright
+    """Path of Playwright's own Chromium if it is installed, else None.
 
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
-    except Exception:
-        return None
-    return path if path and Path(path).exists() else None
+    Looked up on disk rather than by starting Playwright's driver: that costs a process
+    start, and cannot be done at all inside a running sync Playwright session.
+    """
+    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(Path.home() / ".cache" / "ms-playwright")
+    if root == "0":  # browsers installed inside the playwright package itself
+        import playwright
+
+        root = str(Path(playwright.__file__).parent / "driver" / "package" / ".local-browsers")
+    candidates = sorted(Path(root).glob("chromium-*/chrome-linux*/chrome"), reverse=True)
+    candidates += sorted(Path(root).glob("chromium-*/chrome-*/Google Chrome for Testing.app"), reverse=True)
+    return str(candidates[0]) if candidates else None
 
 
 def system_chromium_path() -> str | None:
@@ -77,3 +86,33 @@ def launch_options(*, headless: bool = True, assisted: bool = False) -> dict[str
     if path:
         options["executable_path"] = path
     return options
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def own_playwright_thread(function: Callable[P, T]) -> Callable[P, T]:
+    """Run ``function`` (which starts its own sync Playwright) in a fresh thread when the
+    calling thread already runs an asyncio loop.
+
+    Playwright's sync API refuses to start inside a running loop, which is exactly the case
+    inside a pytest-playwright test or a notebook; a thread of its own has no loop.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        if not _loop_running():
+            return function(*args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="interceptor-playwright") as pool:
+            return pool.submit(function, *args, **kwargs).result()
+
+    return wrapper

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
+from .browser import own_playwright_thread
 from .errors import InterceptorError, TargetError
 from .privacy import mask, mask_data
 from .replay import RECORDING_HAR, RECORDING_META
@@ -127,6 +128,7 @@ class Recorder:
         (folder / RECORDING_META).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+@own_playwright_thread
 def record_session(
     url: str,
     folder: Path,

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+from .browser import own_playwright_thread
 from .errors import InterceptorError, TargetError
 from .privacy import mask_data
 from .server import LocalServer, web_modules_dir
@@ -104,6 +105,7 @@ class _Session:
         return max(self.loaded_at.values()) + self.window
 
 
+@own_playwright_thread
 def replay_targets(
     targets: Sequence[str | Path | ReplayTarget],
     *,

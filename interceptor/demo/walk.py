@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..browser import own_playwright_thread
 from ..classify import RuleSet
 from ..rules import load_rules
 
@@ -288,6 +289,7 @@ def passed(results: list[StepResult]) -> bool:
     return all(_intercepted(results, rule_id) for rule_id in SEVEN_RULES) and all(r.ok for r in results)
 
 
+@own_playwright_thread
 def run_walk(out_dir: Path, *, rules: RuleSet | None = None, echo: bool = True) -> tuple[bool, list[StepResult]]:
     """Serve the hall, attach the companion to a headless browser, walk every step."""
     from playwright.sync_api import sync_playwright
