@@ -36,19 +36,22 @@
   }
 
   var phrases = (config.phrases || []).map(normalize).filter(function (p) { return p.length >= 4; });
-  // Cheap pre-filter before folding a text: a page text holds a phrase only if it holds the
-  // phrase's first three characters. DOM text (unlike OCR) rarely splits them, and every
-  // banner is classified in Python whatever this says.
+  // Cheap pre-filter before folding a text: a page text holds a phrase only if, with blanks
+  // and punctuation removed, it holds the phrase's first five characters. DOM text (unlike
+  // OCR) does not garble those, and a form label such as 户籍性质 stops here. Banners skip
+  // this: every banner text is classified in Python.
   var heads = {};
-  phrases.forEach(function (p) { heads[p.slice(0, 3)] = true; });
+  phrases.forEach(function (p) { heads[p.slice(0, 5)] = true; });
   var headList = Object.keys(heads);
   var firstChars = {};
   phrases.forEach(function (p) { firstChars[p[0]] = true; });
+  var BLANKS = /[\s\u3000,，。.:：;；、!！?？'"“”‘’()（）\[\]【】<>《》_]+/g;
   var MAX_TEXT = 4000;        // longer containers are not scanned as one block
   var MAX_REPORT = 1000;      // characters of text sent to Python
 
   function mayHold(text) {
-    for (var i = 0; i < headList.length; i++) { if (text.indexOf(headList[i]) !== -1) return true; }
+    var t = text.replace(BLANKS, "");
+    for (var i = 0; i < headList.length; i++) { if (t.indexOf(headList[i]) !== -1) return true; }
     return false;
   }
 
@@ -312,17 +315,21 @@
     // Climb a little so a message split over sibling elements is seen whole; only through
     // parents with few children, because reading a big container's text costs O(size).
     var node = el;
-    for (var up = 0; up < 2 && node.parentElement && node.parentElement !== document.body &&
-         node.parentElement !== document.documentElement && node.parentElement.childElementCount <= 6; up++) {
-      node = node.parentElement;
+    var body = document.body;
+    for (var up = 0; up < 2; up++) {
+      var parent = node.parentElement;
+      if (!parent || parent === body || parent.childElementCount > 6 || parent === document.documentElement) break;
+      node = parent;
     }
+    if (seen) { if (seen.has(node)) return; seen.add(node); } // one check per block per batch
     var text = node.textContent || "";
     if (text.length > MAX_TEXT) {
       // A big container changed: look only at the element itself.
       node = el; text = el.textContent || "";
       if (text.length > MAX_TEXT) { scanLarge(el); return; }
     }
-    if (seen) { if (seen.has(node)) return; seen.add(node); } // one check per block per batch
+    // Cheapest test first: most changed text cannot hold any phrase at all.
+    if (!mayHold(text)) return;
     if (noPhrase.get(node) === text) return; // a class toggle on text already ruled out
     if (!hasPhrase(text)) { noPhrase.set(node, text); return; }
     if (node.closest && node.closest(BANNER_SEL)) return; // banners are reported as banners
@@ -363,7 +370,9 @@
     if (root.matches && root.matches(BANNER_SEL)) list.push(root);
     var inner = root.querySelectorAll ? root.querySelectorAll(BANNER_SEL) : [];
     for (var i = 0; i < inner.length; i++) list.push(inner[i]);
-    var outer = root.parentElement && root.parentElement.closest(BANNER_SEL);
+    // Content added into a banner already on the page (a known one: every banner is noted
+    // when it arrives, so with none noted there is no walk up the tree to make).
+    var outer = bannerCount > 0 && root.parentElement && root.parentElement.closest(BANNER_SEL);
     if (outer) list.push(outer);
     list.forEach(function (el) { var k = kindOf(el); if (k) { noteBanner(el); reportBanner(el, k); } });
   }
@@ -431,23 +440,30 @@
   function onMutations(records) {
     var started = performance.now();
     try {
-      for (var i = 0; i < records.length; i++) {
+      for (var i = 0, count = records.length; i < count; i++) {
         var r = records[i];
+        var type = r.type;
         var target = r.target;
-        if (r.type === "childList") {
-          for (var j = 0; j < r.addedNodes.length; j++) {
-            var n = r.addedNodes[j];
-            if (n.nodeType === 1) { if (!SKIP_TAGS[n.tagName]) added.add(n); }
-            else if (n.nodeType === 3 && target.nodeType === 1 && !SKIP_TAGS[target.tagName]) texts.add(target);
+        if (type === "childList") {
+          var nodes = r.addedNodes;
+          var len = nodes.length;
+          if (len === 0) continue; // removals reveal nothing new
+          var textAdded = false;
+          for (var j = 0; j < len; j++) {
+            var n = nodes[j];
+            var nodeType = n.nodeType;
+            if (nodeType === 1) { if (!SKIP_TAGS[n.tagName]) added.add(n); }
+            else if (nodeType === 3) textAdded = true;
           }
-        } else if (r.type === "characterData") {
+          if (textAdded && target.nodeType === 1 && !SKIP_TAGS[target.tagName]) texts.add(target);
+        } else if (type === "characterData") {
           var p = target.parentElement;
           if (p && !SKIP_TAGS[p.tagName]) texts.add(p);
-        } else if (target.nodeType === 1 && !SKIP_TAGS[target.tagName]) {
+        } else if (!SKIP_TAGS[target.tagName]) {
           attrs.add(target);
         }
       }
-      if (added.size || texts.size || attrs.size) schedule();
+      if (!scheduled && (added.size || texts.size || attrs.size)) schedule();
     } catch (e) { /* never disturb the page */ }
     selfTime += performance.now() - started;
   }
