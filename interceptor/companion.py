@@ -144,6 +144,9 @@ class Companion:
         self._returned: set[int] = set()  # events already handed out by wait_for_event
         self._keys = itertools.count(1)
         self._awaiting: dict[str, Event] = {}  # overlay card key -> event, until the page confirms
+        # Events whose overlay is still being drawn are logged once that is settled, so the
+        # log says truthfully whether a remedy was shown.
+        self._unlogged: dict[str, Event] = {}
         self._closed = False
         self._script = bundle(self.rules.watch_config())
         self._install()
@@ -182,6 +185,10 @@ class Companion:
         for event_name, handler in (("dialog", self._on_dialog), ("response", self._on_response)):
             with contextlib.suppress(Exception):  # the target may already be closed
                 self.target.remove_listener(event_name, handler)
+        for event in list(self._unlogged.values()):  # overlays never confirmed
+            self._write_log(event)
+        self._unlogged.clear()
+        self._awaiting.clear()
         if self.log is not None:
             self.log.close()
 
@@ -254,9 +261,7 @@ class Companion:
         if self._closed or not isinstance(payload, dict):
             return None
         if payload.get("channel") == "shown":
-            event = self._awaiting.pop(str(payload.get("key")), None)
-            if event is not None:
-                event.overlay = bool(payload.get("ok"))
+            self._settled(str(payload.get("key")), bool(payload.get("ok")))
             return None
         cards: list[dict[str, Any]] = []
         try:
@@ -426,12 +431,14 @@ class Companion:
         }
         if draw == "reply":
             self._awaiting[card_key] = event
-            self._publish(event)
+            self._unlogged[card_key] = event
+            self._publish(event, log=False)
             return card
         if draw == "later":
-            self._publish(event)
+            self._unlogged[card_key] = event
+            self._publish(event, log=False)
             if page is not None:
-                _evaluate_later(page, SHOW_OVERLAY, card, lambda ok: setattr(event, "overlay", ok))
+                _evaluate_later(page, SHOW_OVERLAY, card, lambda ok: self._settled(card_key, ok))
             return None
         if page is not None and not page.is_closed():
             try:
@@ -441,13 +448,25 @@ class Companion:
         self._publish(event)
         return None
 
-    def _publish(self, event: Event) -> None:
-        self.events.append(event)
+    def _settled(self, card_key: str, shown: bool) -> None:
+        """The overlay of an event was drawn (or could not be): record it and log the event."""
+        self._awaiting.pop(card_key, None)
+        event = self._unlogged.pop(card_key, None)
+        if event is not None:
+            event.overlay = shown
+            self._write_log(event)
+
+    def _write_log(self, event: Event) -> None:
         if self.log is not None:
             try:
                 self.log.write(event.to_dict())
             except Exception as exc:
                 logger.debug("interceptor: event log failed: {}", exc)
+
+    def _publish(self, event: Event, *, log: bool = True) -> None:
+        self.events.append(event)
+        if log:
+            self._write_log(event)
         if self.on_event is not None:
             try:
                 self.on_event(event)

@@ -39,6 +39,7 @@ def test_launch_watches_the_page_and_logs_events_in_the_profile(pages_server: Lo
     assert "浏览器已关闭，助手结束。本次拦截到 1 条报错" in out
     [event] = read_events(profile / LOG_NAME)
     assert event["rule"] == "household-type-missing" and event["source"] == "dom"
+    assert event["overlay"] is True  # logged once the top page confirmed the overlay
     # The browser profile lives in the same folder, so a login survives restarts.
     assert (profile / "Default").is_dir()
 
