@@ -57,6 +57,9 @@ _BEFORE_GUARDS = (
 )
 _AFTER_GUARDS = ("时", "的情况", "怎么办", "如何处理", "怎么处理", "吗")
 
+_BEFORE_GUARD = re.compile("(?:" + "|".join(_BEFORE_GUARDS) + ")$")
+_AFTER_GUARD = re.compile("|".join(_AFTER_GUARDS))
+
 _CAPTURE_CLASSES = {
     # OCR reads 0 as O/o and 1 as l/I; those are folded back in _clean_capture.
     "digits": r"[0-9oli]{4,30}",
@@ -241,11 +244,9 @@ class RuleSet:
 
     @staticmethod
     def _accept(norm: str, start: int, end: int) -> bool:
-        before = norm[max(0, start - 4) : start]
-        after = norm[end : end + 4]
-        if any(before.endswith(g) for g in _BEFORE_GUARDS):
+        if start and _BEFORE_GUARD.search(norm, max(0, start - 4), start):
             return False
-        return not any(after.startswith(g) for g in _AFTER_GUARDS)
+        return _AFTER_GUARD.match(norm, end) is None
 
     def _tolerant_match(
         self, norm: str, refused: set[int]
