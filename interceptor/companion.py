@@ -43,6 +43,7 @@ SHOW_OVERLAY = "d => window.__interceptorOverlay ? window.__interceptorOverlay.s
 # this many seconds is one event; seen again later, it is a new one.
 DEDUP_SECONDS = 2.0
 MAX_TEXT = 2000
+MAX_PLAIN = 300  # longest unstyled banner text that may raise an unknown error
 MAX_BODY = 2_000_000
 
 # For banners that are not styled as errors and for unknown texts: what an error says.
@@ -281,8 +282,11 @@ class Companion:
             found: list[Match | None] = list(matches)
             # Page text outside banners may only raise known errors: menus and labels
             # mention the same words.
+            # Unknown errors come only from banners: styled as errors, or short and worded
+            # like one (a long unstyled panel is more likely a page than a message).
             styled_error = level == "error" and not looks_like_success(text)
-            if not found and channel == "banner" and (styled_error or looks_like_error(text)):
+            worded_error = level == "plain" and len(text) <= MAX_PLAIN and looks_like_error(text)
+            if not found and channel == "banner" and (styled_error or worded_error):
                 found = [None]
             for match in found:
                 card = self._record("dom", text, match, frame_url, page, kind, draw="reply")

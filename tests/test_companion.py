@@ -132,3 +132,22 @@ def test_reused_message_box_raises_the_same_error_again(context: BrowserContext,
     page.evaluate("() => toggle(true)")
     companion.wait_for_event("household-type-missing", timeout=5)
     assert len(companion.events) == 2
+
+
+def test_unstyled_form_dialog_raises_only_known_errors(context: BrowserContext, ruleset: RuleSet) -> None:
+    page = context.new_page()
+    page.goto("http://interceptor.test/")
+    companion = attach(page, rules=ruleset)
+    page.evaluate(
+        """() => {
+            const m = document.createElement('div'); m.className = 'modal-content';
+            m.innerHTML = '<div class="modal-header"><h3 class="modal-title">新增人员</h3></div>' +
+                '<div class="modal-body"><label>户籍性质</label><select></select><p>带*的项目不能为空</p>' +
+                '<input name="aac002"></div>';
+            document.body.appendChild(m);
+        }"""
+    )
+    companion.watch(0.6)
+    assert companion.events == []
+    page.evaluate("() => { document.querySelector('.modal-body p').textContent = '★户籍性质为空'; }")
+    assert companion.wait_for_event("household-type-missing", timeout=5).kind == "bootstrap-modal"

@@ -285,6 +285,9 @@
     var title = textOf(el, kind.title);
     var level = kind.level(el, title);
     if (level === null) return;
+    // An unstyled dialog holding a form (新增人员 …) is a form, not a message: only a
+    // known error in it counts, never its labels and hints.
+    if (level === "plain" && any(el, "input:not([type=hidden]), select, textarea")) level = "known-only";
     var text = textOf(el, kind.text) || visibleText(el);
     if (!text) return;
     var key = level + "|" + title + "|" + text;
