@@ -74,12 +74,27 @@ def _data_url(image: Image.Image, size: tuple[int, int]) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
+def _pixelate(image: Image.Image, boxes: Sequence[tuple[float, float, float, float]]) -> None:
+    from PIL import Image
+
+    for left, top, right, bottom in boxes:
+        box = (int(left), int(top), int(right + 1), int(bottom + 1))
+        if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+            continue
+        patch = image.crop(box)
+        tiny = patch.resize((max(1, patch.width // 12), 1), Image.Resampling.BILINEAR)
+        image.paste(tiny.resize(patch.size, Image.Resampling.NEAREST), box[:2])
+
+
 def thumbnails(
-    path: str | Path, region: tuple[float, float, float, float] | None = None
+    path: str | Path,
+    region: tuple[float, float, float, float] | None = None,
+    hidden: Sequence[tuple[float, float, float, float]] = (),
 ) -> tuple[str | None, str | None]:
     """Data URLs of a small JPEG of the whole picture and of a close-up of ``region``.
 
-    Either is None when it cannot be made (unreadable file, no region).
+    ``hidden`` boxes (personal data, masked in the text) are pixelated in both. Either URL is
+    None when it cannot be made (unreadable file, no region).
     """
     from .shots import UnreadableImage, load_image
 
@@ -87,6 +102,7 @@ def thumbnails(
         image = load_image(Path(path).read_bytes())
     except (OSError, UnreadableImage):
         return None, None
+    _pixelate(image, hidden)
     zoom = None
     if region is not None:
         left, top, right, bottom = region
@@ -120,7 +136,9 @@ def html_context(
             continue
         cards = []
         for r in members:
-            thumb, zoom = thumbnails(r.file, r.region) if thumbnails_wanted and not r.error else (None, None)
+            thumb, zoom = (
+                thumbnails(r.file, r.region, r.hidden) if thumbnails_wanted and not r.error else (None, None)
+            )
             href = None
             if base is not None:
                 try:

@@ -59,6 +59,8 @@ class ShotResult:
     cached: bool = False
     # Where the error text is in the picture (left, top, right, bottom), for report zooms.
     region: tuple[float, float, float, float] | None = None
+    # Where masked personal data sits in the picture, so report images can hide it too.
+    hidden: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,10 +218,28 @@ def _text_of(segments: Sequence[_Segment]) -> str:
     return "\n".join(lines)
 
 
+def _hidden_boxes(segments: Sequence[_Segment]) -> list[tuple[float, float, float, float]]:
+    """Picture boxes of the characters that :func:`mask` hides, estimated from each line's box
+    (characters of a screen line are about equally wide)."""
+    boxes = []
+    for segment in segments:
+        masked = mask(segment.text)
+        changed = [i for i, (a, b) in enumerate(zip(segment.text, masked, strict=True)) if a != b]
+        if not changed:
+            continue
+        left, top, right, bottom = segment.box
+        step = (right - left) / max(1, len(segment.text))
+        # One character of slack on each side: the estimate is rough.
+        start = max(left, left + (changed[0] - 1) * step)
+        end = min(right, left + (changed[-1] + 2) * step)
+        boxes.append((start, top, end, bottom))
+    return boxes
+
+
 def result_from_lines(file: str, lines: Sequence[OcrLine], rules: RuleSet) -> ShotResult:
     """The report row for one image's OCR lines (personal data masked)."""
     findings, segments = find_errors(lines, rules)
-    result = ShotResult(file=file)
+    result = ShotResult(file=file, hidden=_hidden_boxes(segments))
     if findings:
         ids: list[str] = []
         for f in findings:

@@ -310,7 +310,8 @@ def test_dialog_without_a_known_error_needs_the_whole_picture(ruleset: RuleSet) 
 
 
 def test_cache_key_holds_the_engine_settings() -> None:
-    assert RapidOcrEngine.describe() != RapidOcrEngine.describe(rec_height=48)
+    assert RapidOcrEngine.describe() != RapidOcrEngine.describe(rec_height=32)
+    assert RapidOcrEngine.describe() != RapidOcrEngine.describe(det_max_side=960)
     assert RapidOcrEngine.describe() != RapidOcrEngine.describe(full=True)
 
 
@@ -399,3 +400,13 @@ def test_shots_command_writes_reports_when_interrupted(
 def test_empty_batch_is_fine(tmp_path: Path, ruleset: RuleSet) -> None:
     batch = check_shots([tmp_path], rules=ruleset, engine_factory=fake_engine, workers=1)
     assert batch == BatchResult([], False)
+
+
+def test_personal_data_is_located_so_report_images_can_hide_it(ruleset: RuleSet) -> None:
+    text = "王晓明（320502199103154512）：该人员为灵活就业参保人员"
+    result = result_from_lines("a.png", [line(text, 100, 10, w=len(text) * 14.0)], ruleset)
+    assert len(result.hidden) == 1
+    left, _, right, _ = result.hidden[0]
+    id_start = 100 + text.index("3") * 14.0
+    assert left <= id_start and right >= 100 + text.index("4512") * 14.0
+    assert right < 100 + text.index("该") * 14.0 + 14.0  # the message itself stays visible
