@@ -335,13 +335,27 @@ def dialog_region(image: Image.Image) -> tuple[int, int, int, int] | None:
     if not 0.02 <= share <= 0.6:
         return None
     closed = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=4)
-    if count < 2:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=4)
+    rows, cols = a.shape
+    # Bright bars along the picture's edge (a browser's toolbar, a taskbar) are not part of
+    # the page, so they neither count as the dialog nor spoil it.
+    edge = [
+        i
+        for i in range(1, count)
+        if stats[i, cv2.CC_STAT_LEFT] == 0
+        or stats[i, cv2.CC_STAT_TOP] == 0
+        or stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH] >= cols
+        or stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT] >= rows
+    ]
+    inner = [i for i in range(1, count) if i not in edge]
+    if not inner:
         return None
-    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    page = ~np.isin(labels, edge) if edge else np.ones(a.shape, dtype=bool)
+    biggest = max(inner, key=lambda i: int(stats[i, cv2.CC_STAT_AREA]))
     x, y, w, h, area = (int(v) for v in stats[biggest])
-    inside = float(bright[y : y + h, x : x + w].sum()) / float(bright.sum())
-    outside = np.ones(a.shape, dtype=bool)
+    page_bright = float(bright[page].sum())
+    inside = float(bright[y : y + h, x : x + w].sum()) / page_bright if page_bright else 0.0
+    outside = page.copy()
     outside[y : y + h, x : x + w] = False
     dimmed = (float(a[outside].mean()) - dark) / (white - dark) if outside.any() else 0.0
     if inside < 0.9 or area / (w * h) < 0.6 or dimmed > 0.6 or w * h > 0.8 * a.size:

@@ -297,6 +297,19 @@ def test_dialog_over_a_dimmed_page_is_found_and_plain_pages_have_none() -> None:
         assert region(plain) is None, plain
 
 
+def test_dialog_is_found_in_a_screenshot_with_browser_toolbar_and_taskbar() -> None:
+    from PIL import ImageDraw
+
+    page = load_image((SHOTS / "images" / "girder-household-s1.png").read_bytes())
+    screen = Image.new("RGB", (page.width, page.height + 120), (255, 255, 255))  # white toolbar
+    screen.paste(page, (0, 80))
+    ImageDraw.Draw(screen).rectangle(
+        (0, screen.height - 40, screen.width, screen.height), fill=(240, 240, 240)
+    )
+    box = dialog_region(screen)
+    assert box is not None and 370 <= box[0] <= 395 and 90 <= box[1] <= 120
+
+
 def test_dialog_without_a_known_error_needs_the_whole_picture(ruleset: RuleSet) -> None:
     notice = Reading((0, 0, 100, 50), [line("系统正在维护，请稍后再试", 5, 5)])
     assert result_from_reading("a.png", notice, ruleset) is None
