@@ -151,3 +151,17 @@ def test_unstyled_form_dialog_raises_only_known_errors(context: BrowserContext, 
     assert companion.events == []
     page.evaluate("() => { document.querySelector('.modal-body p').textContent = '★户籍性质为空'; }")
     assert companion.wait_for_event("household-type-missing", timeout=5).kind == "bootstrap-modal"
+
+
+def test_hidden_inline_message_counts_once_it_is_shown(context: BrowserContext, ruleset: RuleSet) -> None:
+    page = context.new_page()
+    page.goto("http://interceptor.test/")
+    companion = attach(page, rules=ruleset)
+    page.evaluate(
+        """() => { const p = document.createElement('p'); p.id = 'tip'; p.style.display = 'none';
+                   p.textContent = '★未获取到人员基本信息;'; document.body.appendChild(p); }"""
+    )
+    companion.watch(0.5)
+    assert companion.events == []  # hidden text is not on screen
+    page.evaluate("() => { document.getElementById('tip').style.display = 'block'; }")
+    assert companion.wait_for_event("person-info-not-found", timeout=5).kind == "page-text"

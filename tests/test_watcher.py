@@ -58,3 +58,18 @@ def test_page_without_binding_or_banners_sees_no_errors(page: Page) -> None:
     page.wait_for_timeout(200)
     assert errors == []
     assert page.evaluate("() => typeof window.__interceptorOverlay.show") == "function"
+
+
+def test_page_text_prefilter_finds_known_sentences_only(page: Page) -> None:
+    texts = {
+        "户籍性质为空": True,
+        "★户籍 性质：为空;": True,
+        "保存失败：人员信息已采集，人员编号为3205000000012345": True,
+        "自参保开始日期下一月起，存在失业金发放信息": True,
+        "户籍性质维护": False,
+        "人员基础信息采集": False,
+        "失业金发放信息查询": False,
+        "": False,
+    }
+    found = page.evaluate("texts => texts.map(t => window.__interceptorWatcher.hasPhrase(t))", list(texts))
+    assert dict(zip(texts, found, strict=True)) == texts

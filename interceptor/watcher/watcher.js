@@ -45,15 +45,14 @@
   var headList = Object.keys(heads);
   var firstChars = {};
   phrases.forEach(function (p) { firstChars[p[0]] = true; });
-  var BLANKS = /[\s\u3000,，。.:：;；、!！?？'"“”‘’()（）\[\]【】<>《》_]+/g;
+  var BLANK = "[\\s\\u3000,，。.:：;；、!！?？'\"“”‘’()（）\\[\\]【】<>《》_]*";
+  var headRe = headList.length ? new RegExp(headList.map(function (h) {
+    return h.split("").map(escapeClass).join(BLANK);
+  }).join("|")) : null;
   var MAX_TEXT = 4000;        // longer containers are not scanned as one block
   var MAX_REPORT = 1000;      // characters of text sent to Python
 
-  function mayHold(text) {
-    var t = text.replace(BLANKS, "");
-    for (var i = 0; i < headList.length; i++) { if (t.indexOf(headList[i]) !== -1) return true; }
-    return false;
-  }
+  function mayHold(text) { return !!headRe && headRe.test(text); }
 
   function hasPhrase(text) {
     if (!phrases.length || !text || !mayHold(text)) return false;
@@ -239,6 +238,7 @@
   // --- reporting -----------------------------------------------------------------------
   var reported = new WeakMap();   // element -> last text reported for it
   var noPhrase = new WeakMap();   // element -> its last text, known to hold no phrase
+  var clean = new WeakSet();      // blocks whose text failed the pre-filter when last read
   // Banners ever seen in this document (shown or not). While there are none, a change
   // of text or class cannot be inside one, and the selector walk up the tree is skipped.
   var banners = new WeakSet();
@@ -313,7 +313,7 @@
     if (!deeper) out.push(el);
   }
 
-  function checkText(el, seen) {
+  function checkText(el, seen, attrOnly) {
     if (!phrases.length) return;
     // Climb a little so a message split over sibling elements is seen whole; only through
     // parents with few children, because reading a big container's text costs O(size).
@@ -325,6 +325,9 @@
       node = parent;
     }
     if (seen) { if (seen.has(node)) return; seen.add(node); } // one check per block per batch
+    // A class or style change leaves the text as it was: a block already found to hold no
+    // phrase cannot hold one now (text changes come through the other paths).
+    if (attrOnly && clean.has(node)) return;
     var text = node.textContent || "";
     if (text.length > MAX_TEXT) {
       // A big container changed: look only at the element itself.
@@ -332,7 +335,8 @@
       if (text.length > MAX_TEXT) { scanLarge(el); return; }
     }
     // Cheapest test first: most changed text cannot hold any phrase at all.
-    if (!mayHold(text)) return;
+    if (!mayHold(text)) { clean.add(node); return; }
+    clean.delete(node);
     if (noPhrase.get(node) === text) return; // a class toggle on text already ruled out
     if (!hasPhrase(text)) { noPhrase.set(node, text); return; }
     if (node.closest && node.closest(BANNER_SEL)) return; // banners are reported as banners
@@ -427,7 +431,7 @@
         if (el.matches && el.matches(BANNER_SEL)) { noteBanner(el); scanBanners(el); return; }
         if (bannerAround(el)) return;
         if (bannerCount > 0 && q(el, BANNER_SEL)) { scanBanners(el); return; }
-        if (el.childElementCount <= 20) checkText(el, seen);
+        if (el.childElementCount <= 20) checkText(el, seen, true);
       } catch (e) { /* never disturb the page */ }
     });
   }
@@ -493,7 +497,7 @@
   }
 
   try {
-    Object.defineProperty(window, "__interceptorWatcher", { value: { normalize: normalize,
+    Object.defineProperty(window, "__interceptorWatcher", { value: { normalize: normalize, hasPhrase: hasPhrase,
       selfTime: function () { return selfTime; }, rescan: function () {
       if (document.body) { added.add(document.body); schedule(); }
     } }, enumerable: false });
