@@ -119,21 +119,29 @@ def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path
         _say(f"浏览器资料目录：{profile}；事件日志：{log_path}")
         _say("关闭浏览器或按 Ctrl-C 结束。")
         deadline = time.monotonic() + duration if duration else None
-        while not closed["flag"] and (deadline is None or time.monotonic() < deadline):
-            pages = [p for p in context.pages if not p.is_closed()]
-            try:
-                # Playwright delivers the companion's events only while we are inside a call.
-                if pages:
-                    pages[0].wait_for_timeout(300)
-                else:
-                    context.wait_for_event("page", timeout=300)
-            except PlaywrightTimeout:
-                continue
-            except Error:
-                break
-        companion.close()
-        if not closed["flag"]:
+        try:
+            while not closed["flag"] and (deadline is None or time.monotonic() < deadline):
+                pages = [p for p in context.pages if not p.is_closed()]
+                try:
+                    # Playwright delivers the companion's events only while we are inside a call.
+                    if pages:
+                        pages[0].wait_for_timeout(300)
+                    else:
+                        context.wait_for_event("page", timeout=300)
+                except PlaywrightTimeout:
+                    continue
+                except Error:
+                    break
+        finally:
+            companion.close()  # also writes events whose overlay was never confirmed
+        count = len(companion.events)
+        if closed["flag"]:
+            _say(f"浏览器已关闭，助手结束。本次拦截到 {count} 条报错。")
+        elif args.cdp:
+            # The person's own browser: disconnect, never close it.
+            _say(f"助手已断开，浏览器保持打开。本次拦截到 {count} 条报错。")
+        else:
             with contextlib.suppress(Error):
                 context.close()
-        _say(f"浏览器已关闭，助手结束。本次拦截到 {len(companion.events)} 条报错。")
+            _say(f"浏览器已关闭，助手结束。本次拦截到 {count} 条报错。")
     return 0

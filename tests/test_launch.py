@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from live_support import pages_server
 
+from interceptor.browser import executable_path
 from interceptor.eventlog import read_events
 from interceptor.launch import LOG_NAME, default_profile
 from interceptor.server import LocalServer
@@ -53,3 +57,41 @@ def test_launch_reports_an_unreachable_cdp_endpoint(tmp_path: Path) -> None:
 def test_default_profile_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_profile() == tmp_path / "interceptor" / "profile"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_launch_attaches_over_cdp_and_leaves_the_browser_open(pages_server: LocalServer, tmp_path: Path) -> None:
+    port = free_port()
+    chromium = executable_path() or "chromium"
+    browser = subprocess.Popen(
+        [chromium, "--headless=new", "--no-sandbox", f"--remote-debugging-port={port}",
+         f"--user-data-dir={tmp_path / 'own-browser'}", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:  # the person's browser takes a moment to open its debugging port
+            try:
+                urllib.request.urlopen(endpoint + "/json/version", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        result = run_cli(
+            "launch", f"{pages_server.url}/layui-alert/", "--cdp", endpoint,
+            "--profile", str(tmp_path / "profile"), "--duration", "3",
+        )
+        assert result.returncode == 0, result.stderr
+        assert "助手已断开，浏览器保持打开" in result.stdout
+        assert [e["rule"] for e in read_events(tmp_path / "profile" / LOG_NAME)] == ["unemployment-benefit-overlap"]
+        assert browser.poll() is None  # still running
+    finally:
+        browser.terminate()
+        browser.wait(timeout=10)
