@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from .errors import RuleError
 from .normalize import js_config, normalize, normalize_with_offsets
@@ -259,11 +259,16 @@ class RuleSet:
             # Pigeonhole: with at most `budget` edits, one of budget+1 pieces survives intact,
             # so a window is only worth examining around an exact piece.
             starts: set[int] = set()
+            size = len(literal)
             for piece, offset in pattern.pieces:
                 found = norm.find(piece)
                 while found != -1:
                     origin = found - offset
-                    starts.update(range(max(0, origin - budget), origin + budget + 1))
+                    # Cheap C-level check before trying windows one by one: the region must
+                    # hold all but `budget` of the message's characters, in order.
+                    region = norm[max(0, origin - budget) : origin + size + budget]
+                    if LCSseq.similarity(literal, region, score_cutoff=size - budget):
+                        starts.update(range(max(0, origin - budget), origin + budget + 1))
                     found = norm.find(piece, found + 1)
             if not starts or pattern.rule_index in refused:
                 continue  # (refused: an exact hit was already judged not to be the error itself)

@@ -9,10 +9,11 @@ table: guessing at visual similarity is how wrong remedies would creep in.
 
 from __future__ import annotations
 
-import bisect
-import itertools
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
+from typing import Any
 
 # variant -> canonical. Applied to patterns and texts alike, so a fold never hides a
 # difference between two real messages unless both characters mean the same here.
@@ -81,51 +82,58 @@ def _fold_in_place(match: re.Match[str]) -> str:
     return _SPAN_FOLDS[match.group()]
 
 
+# Above this length a page dump is folded with numpy lookup tables: Python's regex engine
+# spends tens of nanoseconds on every ideograph, numpy a few.
+_VECTOR_MIN = 400
+
+
 def normalize(text: str) -> str:
     """Fold ``text`` to the comparison form used by every matcher."""
+    if len(text) > _VECTOR_MIN:
+        folded = _vector_normalize(text)
+        if folded is not None:
+            return folded[0]
     return _FOLDABLE.sub(_fold, _NON_WORD.sub("", text))
 
 
-_CHUNK = 64
+@functools.cache
+def _tables() -> tuple[Any, Any]:
+    """Per code point of the BMP: is it kept, and what it folds to."""
+    import numpy as np
+
+    keep = np.fromiter((chr(code).isalnum() for code in range(0x10000)), dtype=bool, count=0x10000)
+    fold = np.arange(0x10000, dtype=np.uint32)
+    for char, replacement in _WORD_FOLDS.items():
+        if replacement:
+            fold[ord(char)] = ord(replacement)
+        else:
+            keep[ord(char)] = False
+    return keep, fold
+
+
+def _vector_normalize(text: str) -> tuple[str, Any] | None:
+    """``normalize`` done with numpy, plus each kept character's original index; None when
+    the text holds characters beyond the BMP (the regex path handles those)."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size and int(codes.max()) > 0xFFFF:
+        return None
+    keep, fold = _tables()
+    kept = np.flatnonzero(keep[codes])
+    return fold[codes[kept]].tobytes().decode("utf-32-le"), kept
 
 
 class Normalized:
     """A normalised text that can point its characters back into the original text."""
 
-    def __init__(self, text: str, folded: str) -> None:
+    def __init__(self, text: str, offsets: Sequence[int]) -> None:
         self.text = text
-        self.folded = folded  # the original folded character for character: same length
-        self._marks: list[int] | None = None
-        self._offsets: list[int] | None = None
-
-    def _chunk_marks(self) -> list[int]:
-        # marks[k] = how many kept characters precede folded[k * _CHUNK]; built once per text,
-        # so mapping many hits in a long page stays linear.
-        if self._marks is None:
-            sizes = [
-                len(_NON_WORD.sub("", self.folded[k : k + _CHUNK]))
-                for k in range(0, len(self.folded), _CHUNK)
-            ]
-            self._marks = [0, *itertools.accumulate(sizes)]
-        return self._marks
+        self.offsets = offsets  # the original index of every normalised character
 
     def original_index(self, index: int) -> int:
         """Where the normalised character at ``index`` stands in the original text."""
-        if len(self.folded) <= 4 * _CHUNK:  # a banner: a direct table is cheapest
-            if self._offsets is None:
-                # str.isalnum() is exactly the [^\W_] that normalisation keeps
-                self._offsets = [i for i, c in enumerate(self.folded) if c.isalnum()]
-            return self._offsets[index] if index < len(self._offsets) else len(self.folded)
-        marks = self._chunk_marks()
-        chunk = bisect.bisect_right(marks, index) - 1
-        kept, position = marks[chunk], chunk * _CHUNK
-        while position < len(self.folded):
-            if self.folded[position].isalnum():
-                if kept == index:
-                    return position
-                kept += 1
-            position += 1
-        return len(self.folded)
+        return int(self.offsets[index])
 
     def span(self, start: int, end: int, original_length: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of the normalised text back onto the original."""
@@ -138,8 +146,15 @@ class Normalized:
 
 def normalize_with_offsets(text: str, norm: str | None = None) -> Normalized:
     """Like :func:`normalize`, able to map positions back (``norm`` if already computed)."""
-    # Deleted characters become a space here, so the folded text keeps the original length.
-    return Normalized(normalize(text) if norm is None else norm, _FOLDABLE.sub(_fold_in_place, text))
+    if len(text) > _VECTOR_MIN:
+        folded = _vector_normalize(text)
+        if folded is not None:
+            return Normalized(folded[0], folded[1])
+    # Deleted characters become a space here, so the folded text keeps the original length;
+    # str.isalnum() is exactly the [^\W_] that normalisation keeps.
+    spaced = _FOLDABLE.sub(_fold_in_place, text)
+    offsets = [i for i, c in enumerate(spaced) if c.isalnum()]
+    return Normalized(normalize(text) if norm is None else norm, offsets)
 
 
 def nfkc(text: str) -> str:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interceptor import RuleSet, load_rules
-from interceptor.normalize import normalize, normalize_with_offsets
+from interceptor.normalize import _NON_WORD, FOLD_TABLE, normalize, normalize_with_offsets
 
 TEXT = Path(__file__).resolve().parent.parent / "fixtures" / "text"
 _RULESET = load_rules()
@@ -58,6 +58,18 @@ def test_offsets_point_back_into_the_original_text() -> None:
     mapped = normalize_with_offsets(text)
     assert mapped.text == normalize(text)
     assert [text[mapped.original_index(i)] for i in range(len(mapped.text))] == list("保存失败户籍性质为空")
+
+
+@settings(deadline=None)
+@given(st.text(max_size=80), st.integers(min_value=1, max_value=12))
+def test_long_text_path_agrees_with_the_short_one(text: str, repeat: int) -> None:
+    long_text = (text + " 户籍性质为空。一") * repeat * 4
+    expected = _NON_WORD.sub("", long_text).translate(FOLD_TABLE)
+    assert normalize(long_text) == expected
+    mapped = normalize_with_offsets(long_text)
+    assert mapped.text == expected
+    for i in range(0, len(expected), 7):
+        assert normalize(long_text[mapped.original_index(i)]) == expected[i]
 
 
 @given(st.text(max_size=80))
