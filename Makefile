@@ -38,7 +38,7 @@ demo: setup
 	$(BIN)/interceptor demo
 
 lint: venv
-	$(BIN)/ruff check interceptor tests benchmarks
+	$(BIN)/ruff check interceptor tests benchmarks scripts fixtures/pages/make_recordings.py
 	$(BIN)/mypy
 
 test: setup lint
@@ -46,6 +46,9 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python benchmarks/classify_throughput.py
+	$(BIN)/python benchmarks/overlay_latency.py
+	$(BIN)/python benchmarks/watcher_overhead.py
+	$(BIN)/python benchmarks/shots_throughput.py
 
 clean:
 	rm -rf $(VENV) fixtures/web/node_modules out
