@@ -222,7 +222,7 @@ def _sentence(error: Any) -> str:
     loc = [p for p in error["loc"] if isinstance(p, str | int)]
     named = [p for p in loc if isinstance(p, str)]
     key = ".".join(str(p) for p in loc) if loc else "the file"
-    if error["type"] == "missing" and named:
+    if error["type"] in ("missing", "extra_forbidden") and named:
         key = named[-1]
     template = _MESSAGES.get(error["type"])
     if error["type"] == "value_error":
