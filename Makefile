@@ -1,5 +1,5 @@
 # Set-up and entry points. `make demo` is the main job, `make test` runs every check.
-# Both install what a fresh Debian machine lacks: Chromium and CJK fonts (apt),
+# Both install what a fresh Debian machine lacks: Chromium, CJK fonts and npm if absent (apt),
 # the project in .venv/ (pip), and the front-end libraries under fixtures/web (npm ci).
 PYTHON ?= python3
 VENV := .venv
@@ -15,6 +15,7 @@ system:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
