@@ -99,6 +99,9 @@ def test_demo_walks_all_seven_errors_from_any_directory(
     summary = (out / "index.html").read_text(encoding="utf-8")
     assert "七种报错全部拦截" in summary
     assert all(rule_id in summary for rule_id in SEVEN_RULES)
+    # the demo's invented 身份证 numbers are still personal-data shaped: masked on screen and in the summary
+    assert "320104199207214523" not in printed and "**************4523" in printed
+    assert "320104199207214523" not in summary
 
 
 def test_walk_verdict_needs_all_seven_and_quiet_success_steps() -> None:

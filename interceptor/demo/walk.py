@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..browser import own_playwright_thread
 from ..classify import RuleSet
+from ..privacy import mask, mask_data
 from ..rules import load_rules
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ def describe(result: StepResult, rules: RuleSet) -> str:
         lines.append("    没有报错，助手保持安静。")
     if result.problem:
         lines.append(f"    问题：{result.problem}")
-    return "\n".join(lines)
+    return mask("\n".join(lines))
 
 
 def write_summary(results: list[StepResult], rules: RuleSet, out_dir: Path) -> Path:
@@ -270,7 +271,7 @@ def write_summary(results: list[StepResult], rules: RuleSet, out_dir: Path) -> P
         })
     intercepted = sorted({e.rule for r in results for e in r.events if e.rule})
     page = env.get_template("summary.html.j2").render(
-        rows=rows,
+        rows=mask_data(rows),
         intercepted=intercepted,
         missing=[r for r in SEVEN_RULES if not _intercepted(results, r)],
         generated=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
