@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -155,11 +154,6 @@ def normalize_with_offsets(text: str, norm: str | None = None) -> Normalized:
     spaced = _FOLDABLE.sub(_fold_in_place, text)
     offsets = [i for i, c in enumerate(spaced) if c.isalnum()]
     return Normalized(normalize(text) if norm is None else norm, offsets)
-
-
-def nfkc(text: str) -> str:
-    """Unicode NFKC, for display-independent comparisons of rule text."""
-    return unicodedata.normalize("NFKC", text)
 
 
 def js_config() -> dict[str, object]:
