@@ -40,6 +40,8 @@ EVENT_KEYS = ("source", "text", "rule", "captures", "overlay", "frame_url")
 DEFAULT_WAIT_S = 5.0
 DEFAULT_CONCURRENCY = 4
 LOAD_TIMEOUT_MS = 30_000
+MAX_SETTLE_S = 15.0  # longest the watch window waits for late frames after the load event
+_SETTLING = frozenset({"document", "script"})  # resources that start a frame's own timers
 VIEWPORT = {"width": 1280, "height": 800}
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
@@ -94,15 +96,21 @@ class _Session:
     context: BrowserContext
     companion: Companion
     pages: list[Page]
-    window: float  # seconds to watch after every page has loaded
+    window: float  # seconds to watch after every page and its frames have loaded
     started: float = field(default_factory=time.monotonic)
     loaded_at: dict[int, float] = field(default_factory=dict)  # page index -> time of its load event
+    # Last time a frame navigated or a document or script arrived. A page's load event does
+    # not wait for frames created later (layui layers, #busiIframe), and on a busy machine
+    # their own timers start seconds after it: the window counts from the later of the two.
+    activity: float = 0.0
 
     @property
     def watch_until(self) -> float | None:
         if len(self.loaded_at) < len(self.pages):
             return None
-        return max(self.loaded_at.values()) + self.window
+        loaded = max(self.loaded_at.values())
+        # Capped, so a page that keeps creating frames or loading scripts still ends.
+        return min(max(loaded, self.activity), loaded + MAX_SETTLE_S) + self.window
 
 
 @own_playwright_thread
@@ -210,8 +218,11 @@ def _open(browser: Browser, number: int, target: ReplayTarget, result: PageResul
         for index, url in enumerate(plan.urls):
             page = context.new_page()
             session.pages.append(page)
-            # The watch window starts at the document's first load event.
+            # The watch window starts at the document's first load event, or later when
+            # frames keep loading after it.
             page.once("load", _load_marker(session, index))
+            page.on("framenavigated", _activity_marker(session))
+            page.on("requestfinished", _activity_marker(session, _SETTLING))
             if plan.snapshots:
                 _serve_snapshot(page, url, plan.snapshots[index])
             _start(page, url, target.spec)
@@ -225,6 +236,15 @@ def _open(browser: Browser, number: int, target: ReplayTarget, result: PageResul
 def _load_marker(session: _Session, index: int) -> Callable[[Page], None]:
     def mark(_: Page) -> None:
         session.loaded_at.setdefault(index, time.monotonic())
+
+    return mark
+
+
+def _activity_marker(session: _Session, types: frozenset[str] | None = None) -> Callable[[Any], None]:
+    def mark(item: Any) -> None:
+        with suppress(Exception):
+            if types is None or item.resource_type in types:
+                session.activity = time.monotonic()
 
     return mark
 
