@@ -3,8 +3,9 @@
 Matching runs on normalised text (see :mod:`interceptor.normalize`), so prefixes, IDs,
 spaces, punctuation and curated OCR confusions no longer matter. Three stages:
 
-1. exact: every rule pattern, normalised, is searched for; a plain substring test on its
-   longest literal piece skips most patterns, then its regex finds hits and captures;
+1. exact: every rule pattern, normalised, is searched for; plain substring tests on the core
+   all of a rule's patterns share, then on each pattern's longest literal piece, skip most
+   patterns, then its regex finds hits and captures;
 2. guards: a hit is refused when the text around it shows it is not the error itself
    (``如提示“…”``, ``…时``), or when the text holds one of the rule's ``exclude`` phrases;
 3. tolerant: only when nothing matched exactly, a short text may still match a pattern with
@@ -135,11 +136,11 @@ class RuleSet:
         self.questions: list[FaqEntry] = list(questions)
         self._by_id = {rule.id: rule for rule in self.rules}
         self._patterns: list[_Pattern] = []
-        self._excludes: list[tuple[int, tuple[str, ...]]] = []
+        self._excludes: dict[int, tuple[str, ...]] = {}
         for index, rule in enumerate(self.rules):
             phrases = tuple(normalize(x) for x in rule.exclude if normalize(x))
             if phrases:
-                self._excludes.append((index, phrases))
+                self._excludes[index] = phrases
             for pattern in rule.patterns:
                 source, literal, anchor = _compile_pattern(rule, pattern)
                 if not anchor:
@@ -159,12 +160,24 @@ class RuleSet:
                         index, pattern, regex, literal, anchor, _pieces(literal or ""), _budget(literal or "")
                     )
                 )
+        # One substring test per rule before its patterns: all its variants share a core
+        # (灵活就业, 户籍性质 …), and most texts hold none of them.
+        self._groups: list[tuple[str, list[_Pattern]]] = []
+        for index in range(len(self.rules)):
+            own = [p for p in self._patterns if p.rule_index == index]
+            if own:
+                self._groups.append((_common_core([p.anchor for p in own]), own))
         # Tolerance only around each rule's own message (its first plain pattern): the
         # variants are already wording tolerance, and fewer candidates keep this stage cheap.
         self._tolerant: list[_Pattern] = []
         for index in range(len(self.rules)):
             plain = [p for p in self._patterns if p.rule_index == index and p.literal and len(p.literal) >= 6]
             self._tolerant.extend(plain[:1])
+        self._tolerant_pieces = [
+            (piece, offset, number)
+            for number, pattern in enumerate(self._tolerant)
+            for piece, offset in pattern.pieces
+        ]
         self._faq: Any = None
 
     # --- public API -------------------------------------------------------------
@@ -201,27 +214,14 @@ class RuleSet:
             return []
         hits: list[tuple[int, int, _Pattern, dict[str, str]]] = []
         refused: set[int] = set()
-        excluded = self._excluded_rules(norm)
         per_pattern = MAX_HITS if limit is None else limit + 2
-        for pattern in self._patterns:
-            # A plain substring test first: C-speed, and most texts hold no anchor at all.
-            if pattern.anchor not in norm or pattern.rule_index in excluded:
+        for core, group in self._groups:
+            # Plain substring tests first: C-speed, and most texts hold no anchor at all.
+            if core not in norm or self._excluded(group[0].rule_index, norm):
                 continue
-            taken = 0
-            for own in pattern.regex.finditer(norm):
-                if not self._accept(norm, own.start(), own.end()):
-                    refused.add(pattern.rule_index)
-                    continue
-                taken += 1
-                if taken > per_pattern:
-                    break
-                rule = self.rules[pattern.rule_index]
-                captures = {
-                    name: _clean_capture(rule.captures[name], value)
-                    for name, value in own.groupdict().items()
-                    if value
-                }
-                hits.append((own.start(), own.end(), pattern, captures))
+            for pattern in group:
+                if pattern.anchor in norm:
+                    self._exact_hits(norm, pattern, per_pattern, hits, refused)
         hits = _non_overlapping(hits)[: MAX_HITS if limit is None else limit]
         scored = [(start, end, pattern, captures, 1.0) for start, end, pattern, captures in hits]
         if not scored and len(norm) <= TOLERANT_MAX_CHARS:
@@ -239,8 +239,34 @@ class RuleSet:
             )
         return matches
 
-    def _excluded_rules(self, norm: str) -> set[int]:
-        return {i for i, phrases in self._excludes if any(x in norm for x in phrases)}
+    def _exact_hits(
+        self,
+        norm: str,
+        pattern: _Pattern,
+        limit: int,
+        hits: list[tuple[int, int, _Pattern, dict[str, str]]],
+        refused: set[int],
+    ) -> None:
+        taken = 0
+        for own in pattern.regex.finditer(norm):
+            if not self._accept(norm, own.start(), own.end()):
+                refused.add(pattern.rule_index)
+                continue
+            taken += 1
+            if taken > limit:
+                break
+            rule = self.rules[pattern.rule_index]
+            captures = {
+                name: _clean_capture(rule.captures[name], value)
+                for name, value in own.groupdict().items()
+                if value
+            }
+            hits.append((own.start(), own.end(), pattern, captures))
+
+    def _excluded(self, rule_index: int, norm: str) -> bool:
+        """Whether ``norm`` holds one of the rule's ``exclude`` phrases."""
+        phrases = self._excludes.get(rule_index)
+        return phrases is not None and any(x in norm for x in phrases)
 
     @staticmethod
     def _accept(norm: str, start: int, end: int) -> bool:
@@ -251,32 +277,35 @@ class RuleSet:
     def _tolerant_match(
         self, norm: str, refused: set[int]
     ) -> tuple[int, int, _Pattern, dict[str, str], float] | None:
-        excluded: set[int] | None = None
-        best: tuple[int, int, _Pattern, dict[str, str], float] | None = None
-        for pattern in self._tolerant:
+        # Pigeonhole: with at most `budget` edits, one of budget+1 pieces survives intact,
+        # so a window is only worth examining around an exact piece. Most texts hold none.
+        present = [item for item in self._tolerant_pieces if item[0] in norm]
+        if not present:
+            return None
+        starts_by_pattern: dict[int, set[int]] = {}
+        for piece, offset, number in present:
+            pattern = self._tolerant[number]
+            if pattern.rule_index in refused:
+                continue  # an exact hit was already judged not to be the error itself
             literal = pattern.literal or ""
-            budget = pattern.budget
-            # Pigeonhole: with at most `budget` edits, one of budget+1 pieces survives intact,
-            # so a window is only worth examining around an exact piece.
-            starts: set[int] = set()
-            size = len(literal)
-            for piece, offset in pattern.pieces:
-                found = norm.find(piece)
-                while found != -1:
-                    origin = found - offset
-                    # Cheap C-level check before trying windows one by one: the region must
-                    # hold all but `budget` of the message's characters, in order.
-                    region = norm[max(0, origin - budget) : origin + size + budget]
-                    if LCSseq.similarity(literal, region, score_cutoff=size - budget):
-                        starts.update(range(max(0, origin - budget), origin + budget + 1))
-                    found = norm.find(piece, found + 1)
-            if not starts or pattern.rule_index in refused:
-                continue  # (refused: an exact hit was already judged not to be the error itself)
-            if excluded is None:
-                excluded = self._excluded_rules(norm)
-            if pattern.rule_index in excluded:
+            budget, size = pattern.budget, len(literal)
+            found = norm.find(piece)
+            while found != -1:
+                origin = found - offset
+                # Cheap C-level check before trying windows one by one: the region must
+                # hold all but `budget` of the message's characters, in order.
+                region = norm[max(0, origin - budget) : origin + size + budget]
+                if LCSseq.similarity(literal, region, score_cutoff=size - budget):
+                    starts = starts_by_pattern.setdefault(number, set())
+                    starts.update(range(max(0, origin - budget), origin + budget + 1))
+                found = norm.find(piece, found + 1)
+        best: tuple[int, int, _Pattern, dict[str, str], float] | None = None
+        for number, starts in sorted(starts_by_pattern.items()):
+            pattern = self._tolerant[number]
+            if self._excluded(pattern.rule_index, norm):
                 continue
-            window = _best_window(literal, norm, budget, sorted(starts))
+            literal = pattern.literal or ""
+            window = _best_window(literal, norm, pattern.budget, sorted(starts))
             if window is None:
                 continue
             start, end, distance = window
@@ -356,6 +385,17 @@ class RuleSet:
             "phrases": sorted({p.anchor for p in self._patterns}),
             "normalize": js_config(),
         }
+
+
+def _common_core(anchors: list[str]) -> str:
+    """The longest substring every anchor holds ("" when they share nothing)."""
+    shortest = min(anchors, key=len)
+    for size in range(len(shortest), 0, -1):
+        for start in range(len(shortest) - size + 1):
+            core = shortest[start : start + size]
+            if all(core in anchor for anchor in anchors):
+                return core
+    return ""
 
 
 def _budget(literal: str) -> int:

@@ -10,6 +10,7 @@ table: guessing at visual similarity is how wrong remedies would creep in.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -152,7 +153,7 @@ def normalize_with_offsets(text: str, norm: str | None = None) -> Normalized:
     # Deleted characters become a space here, so the folded text keeps the original length;
     # str.isalnum() is exactly the [^\W_] that normalisation keeps.
     spaced = _FOLDABLE.sub(_fold_in_place, text)
-    offsets = [i for i, c in enumerate(spaced) if c.isalnum()]
+    offsets = list(itertools.compress(itertools.count(), map(str.isalnum, spaced)))
     return Normalized(normalize(text) if norm is None else norm, offsets)
 
 
