@@ -165,3 +165,34 @@ def test_hidden_inline_message_counts_once_it_is_shown(context: BrowserContext, 
     assert companion.events == []  # hidden text is not on screen
     page.evaluate("() => { document.getElementById('tip').style.display = 'block'; }")
     assert companion.wait_for_event("person-info-not-found", timeout=5).kind == "page-text"
+
+
+def test_open_shadow_roots_are_watched_and_attach_shadow_behaves_as_before(
+    context: BrowserContext, ruleset: RuleSet
+) -> None:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    companion = attach(page, rules=ruleset)
+    page.goto("http://interceptor.test/")
+    facts = page.evaluate(
+        """() => {
+          const open = document.createElement("div"); document.body.appendChild(open);
+          const root = open.attachShadow({ mode: "open" });
+          const closed = document.createElement("div"); document.body.appendChild(closed);
+          closed.attachShadow({ mode: "closed" });
+          let refused = null;
+          try { document.createElement("img").attachShadow({ mode: "open" }); } catch (e) { refused = e.name; }
+          const alert = document.createElement("div"); alert.setAttribute("role", "alert");
+          alert.textContent = "保存失败：户籍性质为空"; root.appendChild(alert);
+          return { isRoot: root instanceof ShadowRoot, same: open.shadowRoot === root,
+                   closedHidden: closed.shadowRoot === null, refused };
+        }"""
+    )
+    assert facts == {"isRoot": True, "same": True, "closedHidden": True, "refused": "NotSupportedError"}
+    event = companion.wait_for_event("household-type-missing", timeout=5)
+    assert event.overlay and event.kind == "role-alert"
+    # The overlay draws its card in a shadow root of its own: that must not be reported back.
+    companion.watch(0.8)
+    assert [e.rule for e in companion.events] == ["household-type-missing"]
+    assert errors == []

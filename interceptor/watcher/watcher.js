@@ -475,11 +475,42 @@
     selfTime += performance.now() - started;
   }
 
+  var OBSERVE = { childList: true, subtree: true, characterData: true,
+                  attributes: true, attributeFilter: ["class", "style", "hidden", "open"] };
+
+  // An open shadow root (a web component's banner) is a tree of its own that the document's
+  // observer does not see, so each one is observed as it is attached. attachShadow itself
+  // behaves exactly as before: same result, same exceptions. Closed roots stay private, as
+  // their authors meant, and our own overlay's root is skipped.
+  function watchShadowRoots(observer) {
+    var proto = window.Element && window.Element.prototype;
+    var descriptor = proto && Object.getOwnPropertyDescriptor(proto, "attachShadow");
+    if (!descriptor || typeof descriptor.value !== "function") return;
+    var original = descriptor.value;
+    var wrapper = {
+      attachShadow: function () {
+        var root = original.apply(this, arguments);
+        try {
+          if (root && root.mode === "open" && !SKIP_TAGS[this.tagName]) {
+            observer.observe(root, OBSERVE);
+            if (root.firstElementChild) { added.add(root.firstElementChild); schedule(); }
+          }
+        } catch (e) { /* never disturb the page */ }
+        return root;
+      }
+    };
+    try {
+      Object.defineProperty(proto, "attachShadow", { value: wrapper.attachShadow, writable: descriptor.writable,
+                                                     enumerable: descriptor.enumerable,
+                                                     configurable: descriptor.configurable });
+    } catch (e) { /* a frozen prototype: shadow roots go unwatched */ }
+  }
+
   function start() {
     try {
       var observer = new MutationObserver(onMutations);
-      observer.observe(document, { childList: true, subtree: true, characterData: true,
-                                   attributes: true, attributeFilter: ["class", "style", "hidden", "open"] });
+      observer.observe(document, OBSERVE);
+      watchShadowRoots(observer);
       var initial = function () {
         try {
           if (document.body) { added.add(document.body); schedule(); }
