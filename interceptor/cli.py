@@ -68,11 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="interceptor.record:run")
 
     p = sub.add_parser("replay", help="重放页面、录制目录或 HAR 并报告拦截到的报错")
-    p.add_argument("targets", nargs="+", metavar="TARGET")
-    p.add_argument("--json", metavar="FILE", dest="json_file")
-    p.add_argument("--wait", type=float, default=5.0, metavar="SECONDS")
-    p.add_argument("--screenshots", metavar="DIR")
-    p.add_argument("--dialogs", choices=["accept", "dismiss"], default="accept")
+    p.add_argument("targets", nargs="+", metavar="TARGET", help="http(s) 网址、.html 文件、录制目录或 .har 文件")
+    p.add_argument("--json", metavar="FILE", dest="json_file", help="把结果写成 JSON 文件")
+    p.add_argument("--wait", type=float, default=5.0, metavar="SECONDS",
+                   help="页面及其后来打开的框架加载完后再观察多少秒（默认 5）")
+    p.add_argument("--screenshots", metavar="DIR", help="把每个页面的截图（含提示框）存到此目录")
+    p.add_argument("--dialogs", choices=["accept", "dismiss"], default="accept",
+                   help="原生对话框的应答方式（默认 accept）")
     p.set_defaults(handler="interceptor.replay:run")
 
     p = sub.add_parser("shots", help="批量识别报错截图 (batch-check error screenshots)")
