@@ -36,14 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     pc.set_defaults(handler="interceptor.commands:run_rules_check")
 
     p = sub.add_parser("ask", help="常见问题解答 (answer a frequent question)")
-    p.add_argument("question", nargs="+", metavar="QUESTION")
+    p.add_argument("question", nargs="+", metavar="QUESTION", help="用自己的话提问，如：员工参保从哪个月开始缴费？")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.add_argument("--rules", action="append", metavar="PATH", help="规则文件或目录（默认：内置规则）")
     p.add_argument("--limit", type=int, default=3, help="最多给出几条答案（默认 3）")
     p.set_defaults(handler="interceptor.commands:run_ask")
 
     p = sub.add_parser("launch", help="打开浏览器进入网办大厅，出错时显示处理方法 (assisted session)")
-    p.add_argument("url", nargs="?", default=DEFAULT_HALL_URL, metavar="URL")
+    p.add_argument("url", nargs="?", default=DEFAULT_HALL_URL, metavar="URL", help=f"要打开的网址（默认 {DEFAULT_HALL_URL}）")
     p.add_argument("--profile", metavar="DIR", help="浏览器资料目录（保存登录状态和事件日志）")
     p.add_argument("--channel", choices=["chrome", "msedge"], help="使用本机安装的 Chrome 或 Edge")
     p.add_argument(
@@ -60,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="interceptor.demo:run")
 
     p = sub.add_parser("record", help="录制一次带助手的浏览会话 (record a session)")
-    p.add_argument("url", metavar="URL")
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--profile", metavar="DIR")
+    p.add_argument("url", metavar="URL", help="要打开的网址")
+    p.add_argument("--out", required=True, metavar="DIR", help="录制目录（HAR、报错时的页面快照和截图、events.json）")
+    p.add_argument("--profile", metavar="DIR", help="浏览器资料目录（保存登录状态）")
     p.add_argument("--headless", action="store_true", help="无界面运行（用于测试）")
     p.add_argument("--duration", type=float, metavar="SECONDS", help="录制多少秒后自动结束")
     p.set_defaults(handler="interceptor.record:run")
@@ -78,11 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="interceptor.replay:run")
 
     p = sub.add_parser("shots", help="批量识别报错截图 (batch-check error screenshots)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--json", metavar="FILE", dest="json_file")
-    p.add_argument("--csv", metavar="FILE", dest="csv_file")
-    p.add_argument("--html", metavar="FILE", dest="html_file")
-    p.add_argument("--workers", type=int, metavar="N")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="截图文件或文件夹（递归查找 png、jpg、jpeg、webp、bmp）")
+    p.add_argument("--json", metavar="FILE", dest="json_file", help="把结果写成 JSON 文件")
+    p.add_argument("--csv", metavar="FILE", dest="csv_file", help="把结果写成 CSV 文件")
+    p.add_argument("--html", metavar="FILE", dest="html_file", help="写一份带缩略图和处理方法的 HTML 报告")
+    p.add_argument("--workers", type=int, metavar="N", help="并行识别的进程数（默认 CPU 核数，最多 4）")
     p.add_argument("--no-cache", action="store_true", help="不使用识别缓存")
     p.set_defaults(handler="interceptor.shots:run")
     return parser
