@@ -160,19 +160,18 @@ class RuleSet:
                         index, pattern, regex, literal, anchor, _pieces(literal or ""), _budget(literal or "")
                     )
                 )
-        # One substring test per rule before its patterns: all its variants share a core
-        # (灵活就业, 户籍性质 …), and most texts hold none of them.
         self._groups: list[tuple[str, list[_Pattern]]] = []
-        for index in range(len(self.rules)):
-            own = [p for p in self._patterns if p.rule_index == index]
-            if own:
-                self._groups.append((_common_core([p.anchor for p in own]), own))
-        # Tolerance only around each rule's own message (its first plain pattern): the
-        # variants are already wording tolerance, and fewer candidates keep this stage cheap.
         self._tolerant: list[_Pattern] = []
         for index in range(len(self.rules)):
-            plain = [p for p in self._patterns if p.rule_index == index and p.literal and len(p.literal) >= 6]
-            self._tolerant.extend(plain[:1])
+            own = [p for p in self._patterns if p.rule_index == index]
+            if not own:
+                continue
+            # One substring test per rule before its patterns: all its variants share a core
+            # (灵活就业, 户籍性质 …), and most texts hold none of them.
+            self._groups.append((_common_core([p.anchor for p in own]), own))
+            # Tolerance only around each rule's own message (its first plain pattern): the
+            # variants are already wording tolerance, and fewer candidates keep this stage cheap.
+            self._tolerant.extend([p for p in own if p.literal and len(p.literal) >= 6][:1])
         self._tolerant_pieces = [
             (piece, offset, number)
             for number, pattern in enumerate(self._tolerant)

@@ -193,8 +193,6 @@ class Companion:
         if self.log is not None:
             self.log.close()
 
-    detach = close
-
     def __enter__(self) -> Companion:
         return self
 

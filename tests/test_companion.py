@@ -1,4 +1,4 @@
-"""attach() and Companion: targets, waiting, dedup across channels, detach."""
+"""attach() and Companion: targets, waiting, dedup across channels, close."""
 
 from __future__ import annotations
 

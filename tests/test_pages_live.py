@@ -38,7 +38,7 @@ def outcomes(browser: Browser, pages_server: LocalServer, ruleset: RuleSet) -> I
     results: dict[str, Outcome] = {}
     folders = all_cases()
     for start in range(0, len(folders), BATCH):
-        running: list[tuple[str, BrowserContext, Companion, list[str], float]] = []
+        running: list[tuple[Case, BrowserContext, Companion, list[str]]] = []
         for folder in folders[start : start + BATCH]:
             case = load_case(folder)
             context = browser.new_context()
@@ -48,20 +48,19 @@ def outcomes(browser: Browser, pages_server: LocalServer, ruleset: RuleSet) -> I
             companion = attach(context, rules=ruleset, dialogs=case.dialogs)  # type: ignore[arg-type]
             # Pages of a batch load side by side; each case's watch starts from its load.
             page.goto(f"{pages_server.url}/{case.name}/", wait_until="commit")
-            running.append((case.name, context, companion, errors, case.wait))
-        for _, context, _, _, _ in running:
+            running.append((case, context, companion, errors))
+        for _, context, _, _ in running:
             context.pages[0].wait_for_load_state("load")
-        running[0][2].watch(max(r[4] for r in running))
+        watcher = running[0][2]
+        watcher.watch(max(case.wait for case, _, _, _ in running))
         deadline = time.monotonic() + SLACK_S
-        while time.monotonic() < deadline and any(_missing(load_case(Path(pages_server.roots[0]) / r[0]), r[2])
-                                                  for r in running):
-            running[0][2].watch(0.2)
-        for name, context, companion, errors, _ in running:
-            case = load_case(Path(pages_server.roots[0]) / name)
+        while time.monotonic() < deadline and any(_missing(case, companion) for case, _, companion, _ in running):
+            watcher.watch(0.2)
+        for case, context, companion, errors in running:
             outcome = Outcome(compare(case, companion.events))
             outcome.problems += [f"no overlay for {e}" for e in companion.events if not e.overlay]
             outcome.problems += [f"page error: {e}" for e in errors]
-            results[name] = outcome
+            results[case.name] = outcome
             context.close()
     yield results
 
