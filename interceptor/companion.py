@@ -13,31 +13,32 @@ Playwright call, so a script that just wants to watch calls :meth:`Companion.wat
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import re
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from loguru import logger
-from playwright.sync_api import BrowserContext, Dialog, Error, Page, Response
+from playwright.sync_api import BrowserContext, Dialog, Error, Frame, Page, Response
 
 from .classify import Match, RuleSet
 from .errors import CompanionTimeout, InterceptorError
 from .eventlog import EventLog
+from .limits import RateLimiter
 from .normalize import normalize
+from .origins import OriginPolicy, origin_of
+from .overlay import Overlay
 from .rules import load_rules
 from .watcher import bundle
 
 DialogMode = Literal["accept", "dismiss", "leave"]
-Draw = Literal["now", "later", "reply"]
 Source = Literal["dom", "dialog", "network"]
 
 BINDING = "__interceptorReport"
-SHOW_OVERLAY = "d => window.__interceptorOverlay ? window.__interceptorOverlay.show(d) : false"
 
 # The same error seen through several channels (its API response, then its toast) within
 # this many seconds is one event; seen again later, it is a new one.
@@ -45,6 +46,13 @@ DEDUP_SECONDS = 2.0
 MAX_TEXT = 2000
 MAX_PLAIN = 300  # longest unstyled banner text that may raise an unknown error
 MAX_BODY = 2_000_000
+# A flood (a page calling the binding thousands of times) is cut down to these rates; an
+# honest watcher reports a handful of texts per error.
+REPORT_RATE, REPORT_BURST = 10.0, 40.0  # per frame
+TOTAL_RATE, TOTAL_BURST = 40.0, 120.0  # all frames together
+MAX_EVENTS = 1000  # events kept in memory (the log keeps them all)
+MAX_RECENT = 200  # texts remembered for the 2-second de-duplication
+MAX_DRAWING = 20  # cards waiting to be drawn (e.g. behind an open dialog)
 
 # For banners that are not styled as errors and for unknown texts: what an error says.
 # Strong words mark an error even beside 成功 ("成功 3 条，失败 2 条"); weak ones only alone.
@@ -68,7 +76,8 @@ class Event:
     text: str
     rule: str | None
     captures: dict[str, str] = field(default_factory=dict)
-    overlay: bool = False
+    # Whether its remedy card was drawn; None while the card is still being drawn.
+    overlay: bool | None = False
     frame_url: str = ""
     time: float = field(default_factory=time.time)
     title: str | None = None
@@ -132,22 +141,28 @@ class Companion:
         dialogs: DialogMode = "accept",
         log: Path | str | None = None,
         on_event: Callable[[Event], None] | None = None,
+        origins: Iterable[str] | None = None,
     ) -> None:
         if dialogs not in ("accept", "dismiss", "leave"):
             raise InterceptorError(f"dialogs must be 'accept', 'dismiss' or 'leave', not {dialogs!r}.")
         self.target = target
         self.rules = rules if rules is not None else load_rules()
         self.dialogs: DialogMode = dialogs
+        self.origins = OriginPolicy(origins)
         self.events: list[Event] = []
         self.on_event = on_event
         self.log = EventLog(log) if log is not None else None
+        self.dropped = 0  # reports refused by the rate limits
+        self._trimmed = 0  # events dropped from the front of self.events
         self._recent: list[tuple[float, str, str]] = []  # (time, key, normalised text)
-        self._returned: set[int] = set()  # events already handed out by wait_for_event
-        self._keys = itertools.count(1)
-        self._awaiting: dict[str, Event] = {}  # overlay card key -> event, until the page confirms
-        # Events whose overlay is still being drawn are logged once that is settled, so the
-        # log says truthfully whether a remedy was shown.
-        self._unlogged: dict[str, Event] = {}
+        self._returned: set[int] = set()  # id() of events already handed out by wait_for_event
+        self._limiter = RateLimiter(rate=REPORT_RATE, burst=REPORT_BURST, total_rate=TOTAL_RATE,
+                                    total_burst=TOTAL_BURST)
+        self._unreported_drops: dict[str, int] = {}
+        self._drop_logged = 0.0
+        self._overlays: dict[Page, Overlay] = {}
+        self._drawing = 0
+        self._frame_verdicts: dict[Frame, tuple[str, bool]] = {}
         self._closed = False
         self._script = bundle(self.rules.watch_config())
         self._install()
@@ -166,30 +181,48 @@ class Companion:
         target.add_init_script(script=self._script)
         target.on("dialog", self._on_dialog)
         target.on("response", self._on_response)
+        if isinstance(target, BrowserContext):
+            target.on("page", self._on_page)
         # Documents already loaded missed the init script: start the watcher there too.
         for page in self._pages():
+            self._on_page(page)
             for frame in page.frames:
                 # A frame that is navigating gets the init script anyway.
                 with contextlib.suppress(Error):
                     frame.evaluate(self._script)
+
+    def _on_page(self, page: Page) -> None:
+        if self.dialogs == "leave" and not self._closed:
+            # Set up now: once a dialog is open, the page answers nothing until it is answered.
+            self.overlay(page).follow_dialogs()
 
     def _pages(self) -> list[Page]:
         if isinstance(self.target, Page):
             return [] if self.target.is_closed() else [self.target]
         return [p for p in self.target.pages if not p.is_closed()]
 
+    def overlay(self, page: Page) -> Overlay:
+        """The remedy overlay of ``page`` (one per page, drawn in its top frame)."""
+        overlay = self._overlays.get(page)
+        if overlay is None:
+            for gone in [p for p in self._overlays if p.is_closed()]:
+                self._overlays.pop(gone).detach()
+            overlay = self._overlays[page] = Overlay(page)
+        return overlay
+
     def close(self) -> None:
-        """Stop reporting; the browser and its pages stay as they are."""
+        """Stop reporting; the browser and its pages stay as they are (and so do their cards)."""
         if self._closed:
             return
         self._closed = True
-        for event_name, handler in (("dialog", self._on_dialog), ("response", self._on_response)):
+        for event_name, handler in (("dialog", self._on_dialog), ("response", self._on_response),
+                                    ("page", self._on_page)):
             with contextlib.suppress(Exception):  # the target may already be closed
                 self.target.remove_listener(event_name, handler)
-        for event in list(self._unlogged.values()):  # overlays never confirmed
-            self._write_log(event)
-        self._unlogged.clear()
-        self._awaiting.clear()
+        self._log_drops(force=True)
+        for overlay in self._overlays.values():
+            overlay.detach()
+        self._overlays.clear()
         if self.log is not None:
             self.log.close()
 
@@ -213,31 +246,29 @@ class Companion:
 
     def watch(self, seconds: float) -> list[Event]:
         """Keep watching for ``seconds``; returns the events seen during that time."""
-        start = len(self.events)
+        start = self._trimmed + len(self.events)
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             self._pump(min(0.1, left))
-        return self.events[start:]
-
-    def _settle(self, event: Event, seconds: float) -> None:
-        """Give the top page a moment to confirm the event's overlay."""
-        until = time.monotonic() + seconds
-        while any(e is event for e in self._awaiting.values()) and time.monotonic() < until:
-            self._pump(0.02)
+        return self.events[max(0, start - self._trimmed):]
 
     def wait_for_event(self, rule: str | None = None, timeout: float = 10.0) -> Event:
         """The first event (of ``rule``, or ``"unknown"``, or any) not returned before.
 
         ``timeout`` is in seconds; raises :class:`~interceptor.errors.CompanionTimeout`.
+        Its card is given up to two seconds to be drawn (``overlay`` True or False); behind
+        a dialog left open for the person it stays None until the person answers.
         """
         deadline = time.monotonic() + timeout
         while True:
-            for index, event in enumerate(self.events):
-                if index in self._returned:
+            for event in self.events:
+                if id(event) in self._returned:
                     continue
                 if rule is None or event.rule == rule or (rule == "unknown" and event.rule is None):
-                    self._returned.add(index)
-                    self._settle(event, min(2.0, max(0.2, deadline - time.monotonic())))
+                    self._returned.add(id(event))
+                    settle = time.monotonic() + min(2.0, max(0.2, deadline - time.monotonic()))
+                    while event.overlay is None and time.monotonic() < settle:
+                        self._pump(0.02)
                     return event
             left = deadline - time.monotonic()
             if left <= 0:
@@ -248,35 +279,102 @@ class Companion:
                 )
             self._pump(min(0.05, left))
 
+    # --- who may report ----------------------------------------------------------------
+
+    def _frame_origin(self, frame: Frame) -> str | None:
+        """The frame's origin; about:blank and srcdoc frames have their parent's."""
+        probe: Frame | None = frame
+        for _ in range(16):
+            if probe is None:
+                return None
+            url = probe.url
+            if url.startswith(("about:blank", "about:srcdoc")) or url == "":
+                probe = probe.parent_frame
+                continue
+            return origin_of(url)
+        return None
+
+    def _sandboxed(self, frame: Frame) -> bool:
+        """True for an iframe whose ``sandbox`` attribute gives it an opaque origin."""
+        if frame.parent_frame is None:
+            return False
+        try:
+            element = frame.frame_element()
+            flags = element.get_attribute("sandbox")
+        except Error:
+            return True  # its element is gone: nothing of it should show
+        return flags is not None and "allow-same-origin" not in flags.lower().split()
+
+    def _admits(self, frame: Frame | None) -> bool:
+        """Whether reports from ``frame`` count: allowed origin, not sandboxed."""
+        if frame is None:
+            return False
+        try:
+            url = frame.url
+            cached = self._frame_verdicts.get(frame)
+            if cached is not None and cached[0] == url:
+                return cached[1]
+            verdict = self.origins.allows(self._frame_origin(frame)) and not self._sandboxed(frame)
+        except Error:
+            return False
+        if len(self._frame_verdicts) > 512:
+            self._frame_verdicts.clear()
+        self._frame_verdicts[frame] = (url, verdict)
+        return verdict
+
+    def _within_rate(self, frame: Frame) -> bool:
+        if self._limiter.allow(frame):
+            return True
+        self.dropped += 1
+        url = _frame_url(frame)
+        self._unreported_drops[url] = self._unreported_drops.get(url, 0) + 1
+        self._log_drops()
+        return False
+
+    def _log_drops(self, *, force: bool = False) -> None:
+        """Say, at most once a second, how many reports a flood lost."""
+        now = time.monotonic()
+        if not self._unreported_drops or (not force and now - self._drop_logged < 1.0):
+            return
+        self._drop_logged = now
+        for url, count in self._unreported_drops.items():
+            logger.warning("interceptor: dropped {} reports from {} (too many too fast)", count, url)
+            if self.log is not None:
+                with contextlib.suppress(Exception):
+                    self.log.write({"type": "dropped", "count": count, "frame_url": url, "time": time.time()})
+        self._unreported_drops.clear()
+
     # --- the three channels ----------------------------------------------------------
 
-    def _on_report(self, source: dict[str, Any], payload: Any) -> dict[str, Any] | None:
-        """Called by watcher.js in any frame with a candidate text.
-
-        The answer carries the overlay cards to draw: the reporting frame hands them to the
-        top page itself, which saves a second round trip through Playwright (the top page
-        then confirms with a ``shown`` report).
-        """
+    def _on_report(self, source: dict[str, Any], payload: Any) -> None:
+        """Called by watcher.js in a frame with a candidate text (or by anything in the page
+        that calls the binding: every field is checked, and nothing of it is ever drawn as
+        such; the card comes from the rule table)."""
         if self._closed or not isinstance(payload, dict):
-            return None
-        if payload.get("channel") == "shown":
-            self._settled(str(payload.get("key")), bool(payload.get("ok")))
-            return None
-        cards: list[dict[str, Any]] = []
+            return
+        frame = source.get("frame")
+        page = source.get("page")
         try:
-            text = str(payload.get("text") or "")[:MAX_TEXT].strip()
-            title = str(payload.get("title") or "")[:200]
+            if not isinstance(frame, Frame) or not self._admits(frame) or not self._within_rate(frame):
+                return
             channel = payload.get("channel")
+            if channel == "escape":
+                if isinstance(page, Page):
+                    self.overlay(page).close_newest()
+                return
+            text = payload.get("text")
+            title = payload.get("title")
             level = payload.get("level")
-            if not text:
-                return None
+            if not isinstance(text, str) or not text.strip():
+                return
+            text = text[:MAX_TEXT].strip()
+            title = title[:200] if isinstance(title, str) else ""
             matches = self._classify(text)
             if not matches and title:
                 matches = self._classify(f"{title}：{text}")
-            frame = source.get("frame")
-            page = source.get("page")
             frame_url = _frame_url(frame)
-            kind = str(payload.get("kind") or channel or "")
+            kind = payload.get("kind") or channel or ""
+            kind = kind[:40] if isinstance(kind, str) else ""
             found: list[Match | None] = list(matches)
             # Page text outside banners may only raise known errors: menus and labels
             # mention the same words.
@@ -287,12 +385,9 @@ class Companion:
             if not found and channel == "banner" and (styled_error or worded_error):
                 found = [None]
             for match in found:
-                card = self._record("dom", text, match, frame_url, page, kind, draw="reply")
-                if card is not None:
-                    cards.append(card)
+                self._record("dom", text, match, frame_url, page, kind)
         except Exception as exc:  # a bug here must not break the person's session
             logger.debug("interceptor: report failed: {}", exc)
-        return {"show": cards} if cards else None
 
     def _on_dialog(self, dialog: Dialog) -> None:
         if self._closed:
@@ -302,8 +397,9 @@ class Companion:
             kind = dialog.type
             page = dialog.page
             frame_url = page.url if page is not None else ""
+            allowed = page is not None and self._admits(page.main_frame) and self._within_rate(page.main_frame)
         except Exception:
-            message, kind, page, frame_url = "", "dialog", None, ""
+            message, kind, page, frame_url, allowed = "", "dialog", None, "", False
         if self.dialogs == "accept":
             # A prompt keeps its suggested value, as if the person had pressed 确定.
             _quietly(lambda: dialog.accept(dialog.default_value) if kind == "prompt" else dialog.accept())
@@ -311,41 +407,48 @@ class Companion:
             _quietly(dialog.dismiss)
         # "leave": a listener that does not answer keeps Playwright from dismissing the
         # dialog, so the person answers it in the headed browser.
-        if not message or kind == "beforeunload":
+        if not message or kind == "beforeunload" or not allowed:
             return
         try:
             matches = self._classify(message)
-            # An open dialog would hold an evaluate until the person answers it.
-            draw: Draw = "later" if self.dialogs == "leave" else "now"
+            # With the dialog still open ("leave"), the card is drawn once the person has
+            # answered it: the page's script is paused until then.
+            defer = self.dialogs == "leave"
             if matches:
                 for match in matches:
-                    self._record("dialog", message, match, frame_url, page, kind, draw=draw)
+                    self._record("dialog", message, match, frame_url, page, kind, defer=defer)
             elif (kind == "alert" and not looks_like_success(message)) or looks_like_error(message):
-                self._record("dialog", message, None, frame_url, page, kind, draw=draw)
+                self._record("dialog", message, None, frame_url, page, kind, defer=defer)
         except Exception as exc:
             logger.debug("interceptor: dialog handling failed: {}", exc)
 
     def _on_response(self, response: Response) -> None:
+        # Each listener runs in a greenlet of its own under the sync API, so waiting for the
+        # body here holds up neither Playwright's loop nor the other listeners.
         if self._closed:
             return
         try:
-            content_type = (response.headers.get("content-type") or "").lower()
-            if "json" not in content_type:
+            headers = response.headers
+            if "json" not in (headers.get("content-type") or "").lower():
+                return
+            length = headers.get("content-length")
+            if length is not None and (not length.strip().isdigit() or int(length) > MAX_BODY):
+                return  # not read at all: too big to be an error message
+            frame = response.frame
+            if not self._admits(frame) or not self._within_rate(frame):
                 return
             status = response.status
-            frame = response.frame
+            body = response.body()
         except Exception:
-            return
-        # The body is fetched without blocking this listener: a response the page never
-        # reads never finishes, and a blocked listener would hold up the ones after it.
-        _call_later(response, lambda impl: impl.body(), lambda body: self._on_body(status, body, frame))
+            return  # no body (redirect, aborted, page gone)
+        self._on_body(status, body, frame)
 
-    def _on_body(self, status: int, body: Any, frame: Any) -> None:
-        if self._closed or not isinstance(body, bytes) or len(body) > MAX_BODY:
+    def _on_body(self, status: int, body: bytes, frame: Frame) -> None:
+        if self._closed or len(body) > MAX_BODY:
             return
         try:
             data = json.loads(body.decode("utf-8", errors="replace"))
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         text = api_error_text(status, data)
         if not text:
@@ -353,14 +456,12 @@ class Companion:
         try:
             page = frame.page
             frame_url = _frame_url(frame)
-            # Runs as a plain callback of Playwright's loop, where sync calls cannot
-            # block: the overlay is drawn the non-blocking way.
             matches = self._classify(text)
             if matches:
                 for match in matches:
-                    self._record("network", text, match, frame_url, page, "api", draw="later")
+                    self._record("network", text, match, frame_url, page, "api")
             else:
-                self._record("network", text, None, frame_url, page, "api", draw="later")
+                self._record("network", text, None, frame_url, page, "api")
         except Exception as exc:
             logger.debug("interceptor: response handling failed: {}", exc)
 
@@ -375,7 +476,7 @@ class Companion:
         return list(unique.values())
 
     def _is_duplicate(self, key: str, norm: str, now: float) -> bool:
-        self._recent = [r for r in self._recent if now - r[0] < DEDUP_SECONDS]
+        self._recent = [r for r in self._recent[-MAX_RECENT:] if now - r[0] < DEDUP_SECONDS]
         for index, (_, seen_key, seen_norm) in enumerate(self._recent):
             same = seen_key == key
             if not same and key.startswith("?") and seen_key.startswith("?"):
@@ -386,6 +487,24 @@ class Companion:
                 return True
         return False
 
+    def _card(self, event: Event, match: Match | None, page: Page | None) -> dict[str, Any]:
+        """What the overlay draws, made here from the rule table and nothing else."""
+        origin = None
+        if page is not None:
+            frame_origin = origin_of(event.frame_url)
+            if frame_origin is not None and frame_origin != origin_of(page.url):
+                origin = frame_origin
+        return {
+            # Unguessable, so nothing can refer to a card it did not see drawn.
+            "key": secrets.token_hex(8),
+            "rule": event.rule,
+            "title": event.title,
+            "remedy": match.rule.to_dict().get("remedy", {}) if match else {},
+            "text": event.text,
+            "source": event.source,
+            "origin": origin,
+        }
+
     def _record(
         self,
         source: Source,
@@ -395,13 +514,12 @@ class Companion:
         page: Page | None,
         kind: str,
         *,
-        draw: Draw = "now",
-    ) -> dict[str, Any] | None:
-        """Make an event unless it repeats a recent one, and have its overlay drawn.
+        defer: bool = False,
+    ) -> None:
+        """Make an event unless it repeats a recent one, and draw its card in the top page.
 
-        ``draw``: "now" evaluates in the top page and waits; "later" starts that evaluate
-        without waiting (open dialogs, loop callbacks); "reply" returns the card for the
-        reporting frame to hand to the top page. Returns the card for "reply", else None.
+        ``defer``: the page is paused by a dialog the person has yet to answer, so the card is
+        drawn (and the event logged) once it is answered, without blocking the caller.
         """
         now = time.monotonic()
         norm = normalize(text)
@@ -410,7 +528,7 @@ class Companion:
         else:
             key = f"?{norm}"
         if self._is_duplicate(key, norm, now):
-            return None
+            return
         self._recent.append((now, key, norm))
         event = Event(
             source=source,
@@ -421,42 +539,25 @@ class Companion:
             title=match.rule.title if match else None,
             kind=kind,
         )
-        card_key = str(next(self._keys))
-        card: dict[str, Any] = {
-            "key": card_key,
-            "rule": event.rule,
-            "title": event.title,
-            "remedy": match.rule.to_dict().get("remedy", {}) if match else {},
-            "text": text,
-            "source": source,
-            "frame_url": frame_url,
-        }
-        if draw == "reply":
-            self._awaiting[card_key] = event
-            self._unlogged[card_key] = event
-            self._publish(event, log=False)
-            return card
-        if draw == "later":
-            self._unlogged[card_key] = event
-            self._publish(event, log=False)
-            if page is not None:
-                _evaluate_later(page, SHOW_OVERLAY, card, lambda ok: self._settled(card_key, ok))
-            return None
-        if page is not None and not page.is_closed():
-            try:
-                event.overlay = bool(page.evaluate(SHOW_OVERLAY, card))
-            except Error:
-                event.overlay = False
+        # Handed out at once (launch prints it); logged once its card is settled, so the log
+        # says truthfully whether a remedy was shown. ``overlay`` is None until then.
+        event.overlay = None
         self._publish(event)
-        return None
+        if page is None or page.is_closed() or self._drawing >= MAX_DRAWING:
+            self._settled(event, False)
+        elif defer:
+            self.overlay(page).defer(self._card(event, match, page), lambda shown: self._settled(event, shown))
+        else:
+            self._drawing += 1
+            try:
+                shown = self.overlay(page).show(self._card(event, match, page))
+            finally:
+                self._drawing -= 1
+            self._settled(event, shown)
 
-    def _settled(self, card_key: str, shown: bool) -> None:
-        """The overlay of an event was drawn (or could not be): record it and log the event."""
-        self._awaiting.pop(card_key, None)
-        event = self._unlogged.pop(card_key, None)
-        if event is not None:
-            event.overlay = shown
-            self._write_log(event)
+    def _settled(self, event: Event, shown: bool) -> None:
+        event.overlay = shown
+        self._write_log(event)
 
     def _write_log(self, event: Event) -> None:
         if self.log is not None:
@@ -465,10 +566,14 @@ class Companion:
             except Exception as exc:
                 logger.debug("interceptor: event log failed: {}", exc)
 
-    def _publish(self, event: Event, *, log: bool = True) -> None:
+    def _publish(self, event: Event) -> None:
         self.events.append(event)
-        if log:
-            self._write_log(event)
+        if len(self.events) > MAX_EVENTS:
+            gone = self.events[: len(self.events) - MAX_EVENTS]
+            del self.events[: len(gone)]
+            self._trimmed += len(gone)
+            for old in gone:
+                self._returned.discard(id(old))
         if self.on_event is not None:
             try:
                 self.on_event(event)
@@ -483,14 +588,17 @@ def attach(
     dialogs: DialogMode = "accept",
     log: Path | str | None = None,
     on_event: Callable[[Event], None] | None = None,
+    origins: Iterable[str] | None = None,
 ) -> Companion:
     """Watch ``target`` (a sync Playwright Page, or a BrowserContext with all its pages).
 
     ``dialogs``: ``"accept"`` or ``"dismiss"`` answers native dialogs (headless runs);
     ``"leave"`` records them and lets the person answer. ``log`` appends every event as a
     JSON line with personal data masked; ``on_event`` is called with each new event.
+    ``origins``: the origins whose pages and frames may report (see
+    :mod:`interceptor.origins`); None watches every web origin.
     """
-    return Companion(target, rules=rules, dialogs=dialogs, log=log, on_event=on_event)
+    return Companion(target, rules=rules, dialogs=dialogs, log=log, on_event=on_event, origins=origins)
 
 
 def _frame_url(frame: Any) -> str:
@@ -503,34 +611,3 @@ def _frame_url(frame: Any) -> str:
 def _quietly(answer: Callable[[], None]) -> None:
     with contextlib.suppress(Error):  # someone else answered it first, or the page is gone
         answer()
-
-
-def _call_later(obj: Any, make: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
-    """Start an async call on the object behind a sync wrapper and pass its result to ``done``.
-
-    The sync API has no call that returns without waiting; this goes through the async
-    object behind the wrapper, on Playwright's own loop. Failures (page closed) are dropped.
-    """
-    impl: Any = getattr(obj, "_impl_obj", None)
-    loop: Any = getattr(obj, "_loop", None)
-    if impl is None or loop is None:
-        return
-
-    def finished(task: Any) -> None:
-        if task.cancelled() or task.exception() is not None:
-            return
-        try:
-            done(task.result())
-        except Exception as exc:
-            logger.debug("interceptor: callback failed: {}", exc)
-
-    try:
-        task = loop.create_task(make(impl))
-        task.add_done_callback(finished)
-    except Exception as exc:
-        logger.debug("interceptor: could not start a call: {}", exc)
-
-
-def _evaluate_later(page: Page, expression: str, arg: Any, done: Callable[[bool], None]) -> None:
-    """``page.evaluate`` without waiting: for an open dialog, or inside a loop callback."""
-    _call_later(page, lambda impl: impl.evaluate(expression, arg), lambda result: done(bool(result)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from live_support import pages_server
@@ -51,12 +52,16 @@ def companion(page: Page, ruleset: RuleSet) -> Companion:
     return attach(page, rules=ruleset)
 
 
-def hosts(page: Page) -> list[dict[str, object]]:
-    return page.evaluate(
-        """() => [...document.querySelectorAll('[data-interceptor-overlay]')].map(h => ({
-            rule: h.getAttribute('data-rule'), shadow: !!h.shadowRoot,
-            text: h.shadowRoot ? h.shadowRoot.textContent : '', parent: h.parentElement.tagName }))"""
-    )
+def hosts(companion: Companion, page: Page) -> list[dict[str, Any]]:
+    """The cards drawn on ``page``, newest first, as the overlay itself knows them."""
+    cards = companion.overlay(page).cards()
+    for card in cards:
+        card["rule"] = card["rule"] or "unknown"
+    # The hosts the page can see carry the same rules, in the same order.
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('[data-interceptor-overlay]')].map(h => h.dataset.rule)"
+    ) == [c["rule"] for c in cards]
+    return cards
 
 
 def test_overlay_host_carries_rule_and_shadow_root_with_the_remedy(page: Page, companion: Companion) -> None:
@@ -64,15 +69,14 @@ def test_overlay_host_carries_rule_and_shadow_root_with_the_remedy(page: Page, c
     page.evaluate("() => showError('保存失败：户籍性质为空')")
     event = companion.wait_for_event("household-type-missing", timeout=5)
     assert event.overlay
-    [host] = hosts(page)
-    assert host["rule"] == "household-type-missing" and host["shadow"]
+    [host] = hosts(companion, page)
+    assert host["rule"] == "household-type-missing"
+    # The card's shadow root is closed: the page cannot read or change it.
+    assert page.evaluate("() => document.querySelector('[data-interceptor-overlay]').shadowRoot") is None
     text = str(host["text"])
     for part in ("需由谁处理", "员工", "个人中心", "江苏智慧人社APP", "保存失败：户籍性质为空", "右上角姓名 › 个人中心 › 户籍性质"):
         assert part in text
-    steps = page.evaluate(
-        "() => document.querySelector('[data-interceptor-overlay]').shadowRoot.querySelectorAll('ol li').length"
-    )
-    assert steps == 4
+    assert host["steps"] == 4
 
 
 def test_unknown_error_is_shown_discreetly(page: Page, companion: Companion) -> None:
@@ -80,7 +84,7 @@ def test_unknown_error_is_shown_discreetly(page: Page, companion: Companion) -> 
     page.evaluate("() => showError('保存失败：服务器内部错误 500')")
     event = companion.wait_for_event("unknown", timeout=5)
     assert event.rule is None and event.overlay
-    [host] = hosts(page)
+    [host] = hosts(companion, page)
     assert host["rule"] == "unknown"
     assert "未识别的错误" in str(host["text"]) and "服务器内部错误 500" in str(host["text"])
 
@@ -93,11 +97,8 @@ def test_markup_in_error_text_is_never_executed(page: Page, companion: Companion
     companion.wait_for_event("household-type-missing", timeout=5)
     page.wait_for_timeout(300)
     assert page.evaluate("() => window.__xss") is None
-    shadow_imgs = page.evaluate(
-        "() => document.querySelector('[data-interceptor-overlay]').shadowRoot.querySelectorAll('img, script').length"
-    )
-    assert shadow_imgs == 0
-    assert '<img src=x onerror="window.__xss=1">' in str(hosts(page)[0]["text"])
+    assert hosts(companion, page)[0]["markup"] == 0
+    assert '<img src=x onerror="window.__xss=1">' in str(hosts(companion, page)[0]["text"])
 
 
 def test_no_console_errors_and_no_layout_shift(page: Page, companion: Companion) -> None:
@@ -143,11 +144,13 @@ def test_close_button_and_escape_dismiss_cards(page: Page, companion: Companion)
     companion.wait_for_event("household-type-missing", timeout=5)
     page.evaluate("() => showError('没有符合该人员的参保身份')")
     companion.wait_for_event("no-eligible-insured-status", timeout=5)
-    assert [h["rule"] for h in hosts(page)] == ["no-eligible-insured-status", "household-type-missing"]
+    assert [h["rule"] for h in hosts(companion, page)] == ["no-eligible-insured-status", "household-type-missing"]
     page.keyboard.press("Escape")
-    assert [h["rule"] for h in hosts(page)] == ["household-type-missing"]
-    page.locator("[data-interceptor-overlay] button.close").click()
-    assert hosts(page) == []
+    assert [h["rule"] for h in hosts(companion, page)] == ["household-type-missing"]
+    # A real click on the card's close button (its box, read by the overlay itself).
+    close = hosts(companion, page)[0]["close"]
+    page.mouse.click((close["left"] + close["right"]) / 2, (close["top"] + close["bottom"]) / 2)
+    assert hosts(companion, page) == []
 
 
 def test_several_errors_stack_and_stay_after_the_toast_vanished(page: Page, companion: Companion) -> None:
@@ -164,9 +167,9 @@ def test_several_errors_stack_and_stay_after_the_toast_vanished(page: Page, comp
         companion.wait_for_event(rule, timeout=5)
     page.wait_for_timeout(800)
     assert page.evaluate("() => document.querySelector('.el-message')") is None
-    rules = [h["rule"] for h in hosts(page)]
+    rules = [h["rule"] for h in hosts(companion, page)]
     assert sorted(rules) == ["flexible-employment-insured", "household-type-missing", "person-info-not-found"]
-    assert all(h["parent"] == "INTERCEPTOR-DOCK" for h in hosts(page))
+    assert all(h["parent"] == "INTERCEPTOR-DOCK" and h["connected"] for h in hosts(companion, page))
 
 
 def test_overlay_for_an_error_inside_nested_frames_is_drawn_in_the_top_page(
@@ -179,12 +182,12 @@ def test_overlay_for_an_error_inside_nested_frames_is_drawn_in_the_top_page(
         page.goto(f"{pages_server.url}/nested-iframes/")
         event = companion.wait_for_event("person-already-collected", timeout=8)
         assert event.frame_url.endswith("/nested-iframes/busi.html")
-        assert [h["rule"] for h in hosts(page)] == ["person-already-collected"]
+        assert [h["rule"] for h in hosts(companion, page)] == ["person-already-collected"]
         for frame in page.frames[1:]:
             assert frame.evaluate("() => document.querySelectorAll('[data-interceptor-overlay]').length") == 0
         # Escape pressed inside the business frame closes the card in the top page.
         page.frames[-1].locator("body").press("Escape")
         page.wait_for_timeout(200)
-        assert hosts(page) == []
+        assert hosts(companion, page) == []
     finally:
         context.close()

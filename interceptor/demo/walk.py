@@ -169,7 +169,7 @@ def walk(page: Page, companion: Companion, base_url: str, out_dir: Path,
         results.append(result)
         if log is not None:
             log(result)
-        _tidy(page)
+        _tidy(page, companion)
     return results
 
 
@@ -212,15 +212,13 @@ def _run_step(page: Page, companion: Companion, step: Step, result: StepResult, 
     result.screenshot = shot
 
 
-def _tidy(page: Page) -> None:
+def _tidy(page: Page, companion: Companion) -> None:
     """Close the layer windows and the overlays so the next step starts from the hall."""
     try:
         page.evaluate("() => { if (window.layui && layui.layer) { layui.layer.closeAll(); } }")
-        # Close each overlay with its own button (CSS locators pierce its open shadow root),
-        # so every screenshot shows one step's remedy.
-        closers = page.locator("[data-interceptor-overlay] button.close")
-        for _ in range(closers.count()):
-            closers.first.click(timeout=2000)
+        # Every screenshot shows one step's remedy. The cards' roots are closed to the page
+        # (and so to locators): the companion clears its own overlay.
+        companion.overlay(page).clear()
     except Exception:
         pass
 

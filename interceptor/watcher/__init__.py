@@ -1,7 +1,7 @@
 """The in-page scripts of the live companion, shipped as package data.
 
 ``watcher.js`` runs in every frame and reports candidate error texts; ``overlay.js`` draws
-remedies in the top-level page. Python reads them with :func:`script` and hands them to
+remedies in the top-level page, from an isolated world the page's scripts cannot reach. Python reads them with :func:`script` and hands them to
 Playwright's ``add_init_script``; options go in as JSON, never as generated code.
 """
 
@@ -12,7 +12,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-SCRIPTS = ("overlay.js", "watcher.js")
+# overlay.js is not part of the page's init script: Python installs it in an isolated world
+# of the top frame (interceptor/overlay.py).
+SCRIPTS = ("watcher.js",)
 
 
 @cache
@@ -32,5 +34,5 @@ def config_prelude(config: dict[str, Any]) -> str:
 
 
 def bundle(config: dict[str, Any]) -> str:
-    """Config, overlay and watcher as one init script, in the order they need each other."""
+    """Config and watcher as one init script, in the order they need each other."""
     return "\n".join([config_prelude(config), *(script(name) for name in SCRIPTS)])

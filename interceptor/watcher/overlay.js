@@ -1,14 +1,18 @@
-// The remedy overlay, drawn only in the top-level page. Python calls
-// window.__interceptorOverlay.show(card) with JSON data; every piece of page text goes in
-// through textContent, never as HTML. Each card is its own host element
-// <interceptor-overlay data-interceptor-overlay data-rule="…"> with an open shadow root,
-// stacked in a fixed dock that lets clicks outside the cards through to the page.
+// The remedy overlay, drawn only in the top-level page, from an isolated world of its own.
+//
+// Python installs this script through a CDP session into a named isolated world of the top
+// frame (see interceptor/overlay.py) and calls globalThis.__interceptorOverlay.show(card)
+// there. The page's own scripts run in the main world: they cannot see this object, call
+// show(), patch the DOM methods used here, or read into the cards, whose shadow roots are
+// closed. Every piece of text goes in through textContent, never as HTML. Each card is its
+// own host element <interceptor-overlay data-interceptor-overlay data-rule="…">, stacked in a
+// fixed dock that lets clicks outside the cards through to the page.
 (function () {
   "use strict";
-  if (window.top !== window || window.__interceptorOverlay) return;
+  if (globalThis.__interceptorOverlay) return;
 
   var STYLE = [
-    ":host { all: initial; display: block; pointer-events: auto; margin: 0 0 8px 0; }",
+    ":host { all: initial; display: block !important; pointer-events: auto; margin: 0 0 8px 0; }",
     ".card { box-sizing: border-box; width: 100%; max-height: 60vh; overflow: auto; background: #fffdf5;",
     "  color: #222; border: 1px solid #e0b252; border-left: 5px solid #d9822b; border-radius: 6px;",
     "  box-shadow: 0 4px 16px rgba(0,0,0,.18); padding: 10px 12px 10px 12px;",
@@ -27,12 +31,24 @@
     ".menu { font-weight: 600; }",
     ".orig { margin-top: 6px; padding-top: 4px; border-top: 1px dashed #ddd; color: #666; font-size: 12px;",
     "  word-break: break-all; }",
+    ".from { color: #a33; font-size: 12px; word-break: break-all; }",
     ".hint { color: #888; font-size: 12px; }",
     ".compact > :not(.head):not(.orig) { display: none; } .compact .title { cursor: pointer; }"
   ].join("\n");
 
+  var HOST_STYLE = "display: block !important; visibility: visible !important; opacity: 1 !important; " +
+                   "transform: none !important; position: static !important;";
   var dock = null;
-  var cards = [];
+  var cards = [];              // hosts, oldest first
+  var state = new WeakMap();   // host -> { root, data, close }
+  var DOCK_STYLE = {
+    position: "fixed", "z-index": "2147483647", right: "8px", bottom: "8px", left: "auto", top: "auto",
+    width: "330px", "max-width": "calc(100vw - 16px)", "max-height": "calc(100vh - 16px)",
+    "overflow-y": "auto", display: "flex", "flex-direction": "column", margin: "0", padding: "0",
+    border: "0", "pointer-events": "none", background: "transparent", transform: "none", opacity: "1",
+    visibility: "visible", "box-sizing": "border-box", "clip-path": "none", filter: "none"
+  };
+  var placed = { width: "330px", left: "auto", right: "8px", top: "auto", bottom: "8px" };
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -41,21 +57,60 @@
     return e;
   }
 
+  function wanted(k) {
+    return Object.prototype.hasOwnProperty.call(placed, k) ? placed[k] : DOCK_STYLE[k];
+  }
+
+  function styleDock() {
+    if (!dock) return;
+    // Each property !important so page CSS (even `* {…}` rules) cannot move or hide the
+    // dock; the dock itself takes no clicks, only its cards do. Only properties that differ
+    // are written, so our own writes do not wake the guard below again and again.
+    Object.keys(DOCK_STYLE).forEach(function (k) {
+      var value = wanted(k);
+      if (dock.style.getPropertyValue(k) !== value || dock.style.getPropertyPriority(k) !== "important") {
+        dock.style.setProperty(k, value, "important");
+      }
+    });
+  }
+
   function ensureDock() {
     if (dock && dock.isConnected) return dock;
-    dock = document.createElement("interceptor-dock");
-    // Each property !important so page CSS (even `* {…}` rules) cannot move or hide the
-    // dock; the dock itself takes no clicks, only its cards do.
-    var props = {
-      position: "fixed", "z-index": "2147483647", right: "8px", bottom: "8px", left: "auto", top: "auto",
-      width: "330px", "max-width": "calc(100vw - 16px)", "max-height": "calc(100vh - 16px)",
-      "overflow-y": "auto", display: "flex", "flex-direction": "column", margin: "0", padding: "0",
-      border: "0", "pointer-events": "none", background: "transparent", transform: "none", opacity: "1",
-      visibility: "visible", "box-sizing": "border-box"
-    };
-    Object.keys(props).forEach(function (k) { dock.style.setProperty(k, props[k], "important"); });
+    if (!dock) dock = document.createElement("interceptor-dock");
+    styleDock();
     (document.documentElement || document).appendChild(dock);
+    watchDock();
     return dock;
+  }
+
+  // The page may remove or restyle the dock (a framework re-rendering <html>, or a hostile
+  // script). While cards are open we put it back, a bounded number of times per second so a
+  // page that fights us cannot make us spin.
+  var repairs = 0, repairWindow = 0;
+  var guard = new MutationObserver(function () {
+    try {
+      if (!cards.length || !dock) return;
+      var now = Date.now();
+      if (now - repairWindow > 1000) { repairWindow = now; repairs = 0; }
+      if (repairs > 20) return;
+      repairs++;
+      if (dock.getAttribute("hidden") !== null) dock.removeAttribute("hidden");
+      styleDock();
+      if (!dock.isConnected) { (document.documentElement || document).appendChild(dock); watchDock(); }
+      cards.forEach(function (h) {
+        if (h.parentNode !== dock) dock.insertBefore(h, dock.firstChild);
+        if (h.getAttribute("style") !== HOST_STYLE) h.setAttribute("style", HOST_STYLE);
+        if (h.getAttribute("hidden") !== null) h.removeAttribute("hidden");
+      });
+    } catch (e) { /* never disturb the page */ }
+  });
+  function watchDock() {
+    guard.disconnect();
+    // Only the dock's parent (its removal) and the dock's own subtree (its cards, their
+    // style): nothing else of the page, so a busy page costs us nothing.
+    if (dock.parentNode) guard.observe(dock.parentNode, { childList: true });
+    guard.observe(dock, { childList: true, subtree: true, attributes: true,
+                          attributeFilter: ["style", "hidden", "class"] });
   }
 
   function list(labelText, items) {
@@ -70,8 +125,8 @@
     var host = document.createElement("interceptor-overlay");
     host.setAttribute("data-interceptor-overlay", "");
     host.setAttribute("data-rule", data.rule || "unknown");
-    if (data.key) host.setAttribute("data-key", String(data.key));
-    var root = host.attachShadow({ mode: "open" });
+    host.setAttribute("style", HOST_STYLE);
+    var root = host.attachShadow({ mode: "closed" });
     var style = el("style"); style.textContent = STYLE; root.appendChild(style);
     var card = el("div", data.rule ? "card" : "card unknown");
     card.setAttribute("role", "note");
@@ -83,9 +138,19 @@
     close.setAttribute("type", "button");
     close.setAttribute("aria-label", "关闭");
     close.setAttribute("title", "关闭（Esc）");
-    close.addEventListener("click", function (ev) { ev.stopPropagation(); remove(host); });
+    close.addEventListener("click", function (ev) {
+      if (!ev.isTrusted) return; // only the person closes a card, never a script
+      ev.stopPropagation();
+      remove(host);
+    });
     head.appendChild(close);
     card.appendChild(head);
+    if (data.origin) {
+      var from = el("div", "from");
+      from.appendChild(el("span", "label", "来自"));
+      from.appendChild(el("span", "", data.origin + "（页面中嵌入的其他网站）"));
+      card.appendChild(from);
+    }
     var remedy = data.remedy || {};
     if (data.rule) {
       if (remedy.who && remedy.who.length) {
@@ -119,6 +184,7 @@
     orig.appendChild(el("span", "", data.text || ""));
     card.appendChild(orig);
     root.appendChild(card);
+    state.set(host, { root: root, data: data, card: card, close: close });
     return host;
   }
 
@@ -126,7 +192,11 @@
     var i = cards.indexOf(host);
     if (i >= 0) cards.splice(i, 1);
     if (host.parentNode) host.parentNode.removeChild(host);
-    if (!cards.length && dock && dock.parentNode) { dock.parentNode.removeChild(dock); dock = null; }
+    if (!cards.length && dock) {
+      guard.disconnect();
+      if (dock.parentNode) dock.parentNode.removeChild(dock);
+      dock = null;
+    }
   }
 
   // Page controls the dock must not cover: the top page's own and those of same-origin frames.
@@ -178,26 +248,28 @@
       });
     });
     if (!best) return;
-    var s = dock.style;
-    s.setProperty("width", best.width + "px", "important");
-    s.setProperty("left", best.c[0] === "left" ? "8px" : "auto", "important");
-    s.setProperty("right", best.c[0] === "right" ? "8px" : "auto", "important");
-    s.setProperty("top", best.c[1] === "top" ? "8px" : "auto", "important");
-    s.setProperty("bottom", best.c[1] === "bottom" ? "8px" : "auto", "important");
+    placed = {
+      width: best.width + "px",
+      left: best.c[0] === "left" ? "8px" : "auto",
+      right: best.c[0] === "right" ? "8px" : "auto",
+      top: best.c[1] === "top" ? "8px" : "auto",
+      bottom: best.c[1] === "bottom" ? "8px" : "auto"
+    };
+    styleDock();
   }
 
   function show(data) {
     try {
-      if (!document.documentElement) return false;
-      var host = build(data || {});
+      if (!document.documentElement || !data || typeof data !== "object") return false;
+      var host = build(data);
       var d = ensureDock();
       d.insertBefore(host, d.firstChild); // newest on top, where the eye lands first
       d.scrollTop = 0;
       cards.push(host);
       // Older cards fold to their title so several errors fit; a click unfolds them.
       cards.forEach(function (c, i) {
-        var card = c.shadowRoot && c.shadowRoot.querySelector(".card");
-        if (card) card.classList.toggle("compact", i < cards.length - 2);
+        var s = state.get(c);
+        if (s) s.card.classList.toggle("compact", i < cards.length - 2);
       });
       place();
       return true;
@@ -208,38 +280,43 @@
 
   function closeNewest() {
     if (cards.length) remove(cards[cards.length - 1]);
+    return cards.length;
+  }
+
+  function box(e) {
+    var r = e.getBoundingClientRect();
+    return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+  }
+
+  // What is drawn, newest first, as Python (and tests) see it: read from our own state,
+  // never from attributes the page could have changed.
+  function describe() {
+    return cards.slice().reverse().map(function (host) {
+      var s = state.get(host);
+      return {
+        key: s.data.key || null, rule: s.data.rule || null, origin: s.data.origin || null,
+        text: s.root.textContent, steps: s.root.querySelectorAll("ol li").length,
+        markup: s.root.querySelectorAll("img, script, iframe, object, embed, a").length,
+        compact: s.card.classList.contains("compact"), connected: host.isConnected && !!dock && dock.isConnected,
+        box: box(host), close: box(s.close), parent: host.parentNode ? host.parentNode.nodeName : null
+      };
+    });
   }
 
   window.addEventListener("keydown", function (ev) {
-    try { if (ev.key === "Escape" && cards.length) closeNewest(); } catch (e) { /* ignore */ }
+    try { if (ev.isTrusted && ev.key === "Escape" && cards.length) closeNewest(); } catch (e) { /* ignore */ }
   }, true);
-  window.addEventListener("message", function (ev) {
-    try {
-      var d = ev.data;
-      if (!d || typeof d !== "object") return;
-      if (d.__interceptor === "escape") closeNewest();
-      if (d.__interceptor === "show" && d.card) {
-        // A card for an error inside a frame: draw it here and tell Python it is shown.
-        var ok = show(d.card);
-        var report = window.__interceptorReport;
-        if (typeof report === "function") {
-          var p = report({ channel: "shown", key: d.card.key, ok: ok });
-          if (p && typeof p.catch === "function") p.catch(function () {});
-        }
-      }
-    } catch (e) { /* ignore */ }
-  });
   window.addEventListener("resize", function () { try { place(); } catch (e) { /* ignore */ } });
 
-  try {
-    Object.defineProperty(window, "__interceptorOverlay", {
-      value: Object.freeze({
-        show: show,
-        count: function () { return cards.length; },
-        clear: function () { cards.slice().forEach(remove); }
-      }),
-      enumerable: false
-    });
-  } catch (e) { /* already defined */ }
+  Object.defineProperty(globalThis, "__interceptorOverlay", {
+    value: Object.freeze({
+      show: show,
+      count: function () { return cards.length; },
+      closeNewest: closeNewest,
+      describe: describe,
+      clear: function () { cards.slice().forEach(remove); return 0; }
+    }),
+    enumerable: false
+  });
 })();
 //# sourceURL=interceptor-overlay.js

@@ -7,6 +7,8 @@
   "use strict";
   var BINDING = "__interceptorReport";
   if (window.__interceptorWatcher) return;
+  // A sandboxed frame (opaque origin) is not the hall's: Python ignores it, so don't watch.
+  try { if (self.origin === "null") return; } catch (e) { return; }
   var config = window.__interceptorConfig || {};
 
   // --- normalisation: the same folding as interceptor/normalize.py --------------------
@@ -246,29 +248,14 @@
   function noteBanner(el) { if (!banners.has(el)) { banners.add(el); bannerCount++; } }
   var queue = [];
 
-  // Python answers a report with the overlay cards to draw; they go straight to the top
-  // page (directly, or by postMessage from a frame), and the top page confirms.
-  function drawCard(card) {
-    try {
-      if (window.top === window) {
-        var ok = !!(window.__interceptorOverlay && window.__interceptorOverlay.show(card));
-        send({ channel: "shown", key: card.key, ok: ok });
-      } else {
-        window.top.postMessage({ __interceptor: "show", card: card }, "*");
-      }
-    } catch (e) { /* the top page is gone or navigating */ }
-  }
-
   function send(payload) {
     var fn = window[BINDING];
-    if (typeof fn !== "function") { queue.push(payload); return; }
+    if (typeof fn !== "function") { if (queue.length < 50) queue.push(payload); return; }
     try {
+      // Python answers nothing: it draws the remedy itself (see overlay.js), so there is no
+      // answer here that a page could forge.
       var p = fn(payload);
-      if (p && typeof p.then === "function") {
-        p.then(function (answer) {
-          if (answer && answer.show) answer.show.forEach(drawCard);
-        }).catch(function () {});
-      }
+      if (p && typeof p.catch === "function") p.catch(function () {});
     } catch (e) { /* the binding went away with the page */ }
   }
 
@@ -518,10 +505,11 @@
       };
       if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initial);
       else initial();
-      // Escape inside a frame should close the overlay drawn in the top page.
+      // Escape pressed by the person inside a frame closes the newest card in the top page
+      // (Python closes it; the top page's own Escape is seen by the overlay itself).
       document.addEventListener("keydown", function (ev) {
         try {
-          if (ev.key === "Escape" && window.top !== window) window.top.postMessage({ __interceptor: "escape" }, "*");
+          if (ev.isTrusted && ev.key === "Escape" && window.top !== window) send({ channel: "escape" });
         } catch (e) { /* ignore */ }
       }, true);
     } catch (e) { /* never disturb the page */ }
