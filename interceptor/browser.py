@@ -19,7 +19,6 @@ from .errors import BrowserError
 
 # Without these, Chromium keeps trying to reach Google's services from a closed network.
 QUIET_ARGS: tuple[str, ...] = (
-    "--no-sandbox",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -74,10 +73,27 @@ def executable_path() -> str | None:
     return found
 
 
+def sandbox_possible() -> bool:
+    """Whether Chromium's sandbox can be on here.
+
+    Chromium refuses to start its sandbox as root (our CI and these machines run as root);
+    everywhere else, and always on a person's own computer, the sandbox stays on.
+    """
+    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        return False
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is None or geteuid() != 0
+
+
 def launch_options(*, headless: bool = True, assisted: bool = False) -> dict[str, Any]:
-    """Keyword arguments for ``BrowserType.launch`` / ``launch_persistent_context``."""
+    """Keyword arguments for ``BrowserType.launch`` / ``launch_persistent_context``.
+
+    Playwright turns the sandbox off unless asked (``chromium_sandbox``); we ask for it
+    wherever it can run (see :func:`sandbox_possible`), and only then is
+    ``--no-sandbox`` added, by Playwright itself.
+    """
     args = list(QUIET_ARGS)
-    options: dict[str, Any] = {"headless": headless}
+    options: dict[str, Any] = {"headless": headless, "chromium_sandbox": sandbox_possible()}
     if assisted:
         args += UNAUTOMATED_ARGS
         options["ignore_default_args"] = list(IGNORED_DEFAULT_ARGS)

@@ -6,6 +6,7 @@ import asyncio
 import threading
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page
 
 from interceptor.browser import launch_options, own_playwright_thread
@@ -43,3 +44,17 @@ def test_launch_options_name_a_browser_and_quiet_flags() -> None:
     assert "--disable-background-networking" in options["args"]
     assisted = launch_options(headless=False, assisted=True)
     assert "--enable-automation" in assisted["ignore_default_args"]
+
+
+def test_sandbox_stays_on_for_a_person_and_is_off_only_as_root_or_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    for assisted in (False, True):
+        options = launch_options(headless=not assisted, assisted=assisted)
+        assert options["chromium_sandbox"] is True
+        assert "--no-sandbox" not in options["args"]
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    assert launch_options()["chromium_sandbox"] is False
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    monkeypatch.setenv("CI", "true")
+    assert launch_options()["chromium_sandbox"] is False
