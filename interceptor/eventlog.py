@@ -1,7 +1,10 @@
 """The event log: every intercepted error appended as one JSON line, personal data masked.
 
 Written through loguru with a sink of its own, filtered on a bound marker, so the log file
-receives only events and the terminal receives none of them.
+receives only events and the terminal receives none of them. The file is created owner-only
+(0600, in a 0700 folder when we make it) before loguru opens it: loguru appends to an existing
+file and keeps its mode. Captures such as a 人员编号 are masked by their name
+(:func:`~interceptor.privacy.mask_data`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from loguru import logger
 
+from .files import private_file
 from .privacy import mask_data
 
 _MARKER = "interceptor_event"
@@ -31,8 +35,7 @@ class EventLog:
     """Appends events to ``path`` as JSON Lines; ``mask=False`` keeps personal data as is."""
 
     def __init__(self, path: Path | str, *, mask: bool = True) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_file(path)
         self.mask = mask
         self._token = f"{id(self)}"
         _ensure_level()

@@ -17,7 +17,8 @@ first character of a name (``张*``), so a report still lets a clerk tell people
 - bank card numbers: 13–19 digits, together or in groups of four (one kind of separator),
   that pass the Luhn check.
 - the value after a label such as 社保卡号, 人员编号, 个人编号, 卡号, 身份证号, 证件号码, 手机号,
-  联系电话 followed by ``：``, ``:`` or ``=``, whatever the value looks like;
+  联系电话 followed by ``：``, ``:``, ``=`` or 为/是 (the hall says 人员编号为3205…), whatever
+  the value looks like; a bare number right after a label (人员编号3205…) is left alone;
 - names after 姓名, 参保人, 职工姓名 … followed by ``：``, ``:`` or ``=`` (at most three
   ideographs, or up to three Latin words; the first character stays).
 
@@ -73,7 +74,7 @@ _NUMBER_LABELS = (
     "证件号码|证件号|手机号码|手机号|手机|联系电话|电话号码|电话|联系方式"
 )
 _LABELLED = re.compile(
-    r"(?:" + _NUMBER_LABELS + r")[ \t]*[:=][ \t]*(?P<value>\+?[0-9A-Za-z]+(?:[ \-.]\d+)*)"
+    r"(?:" + _NUMBER_LABELS + r")[ \t]*(?:[为是][ \t]*[:=]?|[:=])[ \t]*(?P<value>\+?[0-9A-Za-z]+(?:[ \-.]\d+)*)"
 )
 _NAME_LABELS = (
     "职工姓名|员工姓名|人员姓名|参保人姓名|姓名|参保人|被保险人|缴费人|联系人|申请人|经办人|持卡人|开户名|户名"

@@ -170,6 +170,8 @@ def test_examples_of_the_brief() -> None:
     assert mask("姓名：张三 参保人：李四，职工姓名:王小明") == "姓名：张* 参保人：李*，职工姓名:王**"
     assert mask("人员编号：3201001234") == "人员编号：******1234"
     assert mask("社保卡号=A12345678") == "社保卡号=*****5678"
+    assert mask("人员信息已采集，人员编号为3205001234567") == "人员信息已采集，人员编号为*********4567"
+    assert mask("人员编号3205001234567") == "人员编号3205001234567"  # no label separator: not a value
 
 
 def test_ocr_look_alikes_inside_numbers_are_read_as_digits() -> None:
