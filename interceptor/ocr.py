@@ -34,11 +34,17 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class OcrLine:
     """One recognised line: its text, its box (left, top, right, bottom) in image pixels, and
-    the recogniser's confidence (0..1)."""
+    the recogniser's confidence (0..1).
+
+    ``hidden`` is set on lines that come back from the OCR cache, whose text is stored masked:
+    the first and last index of the characters that were masked, so report pictures can still
+    pixelate them (the masked text itself no longer says where the personal data was).
+    """
 
     text: str
     box: tuple[float, float, float, float]
     score: float
+    hidden: tuple[int, int] | None = None
 
     @property
     def height(self) -> float:

@@ -3,8 +3,13 @@
 Each image is read by an OCR engine (:mod:`interceptor.ocr`) and its text lines go through
 the same :class:`~interceptor.classify.RuleSet` as live pages. OCR is the slow part, so it
 runs in worker processes (one engine loaded per process) and its output is cached by the
-file's content; classification is cheap and always redone, so a changed rule table takes
-effect on a rerun without reading any image again.
+file's content. The cache keeps the OCR text *masked* (personal data never reaches the disk in
+clear) together with the verdict reached on the unmasked text for the rule table in use, so a
+rerun gives exactly the same rows; when the rule table changed, the masked text is classified
+again, so a changed rule table takes effect without reading any image again.
+
+Only regular files up to :data:`MAX_FILE_BYTES` are read: ``shots /dev/zero``, a FIFO or a
+huge file gets a row saying why it was skipped, and the batch goes on.
 
 The classifier refuses menu words, success toasts and notices by itself; this module's job
 is to hand it the right texts: every line as the OCR read it, lines the detector split in
@@ -16,19 +21,22 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import signal
+import stat
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .files import private_dir, write_private_text
 from .ocr import OcrEngine, OcrLine, RapidOcrEngine, default_threads
-from .privacy import mask
+from .privacy import mask, mask_captures
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -40,8 +48,12 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp"})
 # decoding, so a decompression bomb never reaches memory.
 MAX_PIXELS = 50_000_000
 MAX_SIDE = 20_000
-# Bump when the OCR output format or the adapter's behaviour changes.
-CACHE_FORMAT = 2
+# No screenshot or phone photo comes near this; anything larger is refused before reading.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+# A cache entry is a few kilobytes; a bigger one is damaged or not ours.
+MAX_CACHE_ENTRY_BYTES = 4 * 1024 * 1024
+# Bump when the OCR output format or the adapter's behaviour changes (3: text stored masked).
+CACHE_FORMAT = 3
 
 EngineFactory = Callable[[], OcrEngine]
 
@@ -99,6 +111,7 @@ class _Segment:
     box: tuple[float, float, float, float]
     row: int
     index: int = 0
+    hidden: tuple[int, int] | None = None  # see OcrLine.hidden
 
     @property
     def height(self) -> float:
@@ -139,7 +152,7 @@ def segments_of(lines: Sequence[OcrLine]) -> list[_Segment]:
     segments: list[_Segment] = []
     for row_index, row in enumerate(_rows([ln for ln in lines if ln.text.strip()])):
         for line in row:
-            segments.append(_Segment(line.text, line.box, row_index, len(segments)))
+            segments.append(_Segment(line.text, line.box, row_index, len(segments), line.hidden))
     return segments
 
 
@@ -225,6 +238,8 @@ def _hidden_boxes(segments: Sequence[_Segment]) -> list[tuple[float, float, floa
     for segment in segments:
         masked = mask(segment.text)
         changed = [i for i, (a, b) in enumerate(zip(segment.text, masked, strict=True)) if a != b]
+        if segment.hidden is not None:  # masked before it was cached
+            changed = sorted({*changed, *segment.hidden})
         if not changed:
             continue
         left, top, right, bottom = segment.box
@@ -247,7 +262,7 @@ def result_from_lines(file: str, lines: Sequence[OcrLine], rules: RuleSet) -> Sh
                 ids.append(f.match.rule.id)
         result.rules = ids
         result.rule = ids[0]
-        result.captures = {k: mask(v) for k, v in findings[0].match.captures.items()}
+        result.captures = mask_captures(findings[0].match.captures)
         used = [segments[i] for i in {i for f in findings for i in f.segments}]
         result.text = mask(_text_of(used))
         result.region = (
@@ -267,6 +282,35 @@ def result_from_lines(file: str, lines: Sequence[OcrLine], rules: RuleSet) -> Sh
 
 class UnreadableImage(Exception):
     """The file cannot be checked; the message says why, for the report's ``error`` field."""
+
+
+def read_input(path: str | Path) -> bytes:
+    """The bytes of a picture file, refusing what is not a regular file of a sane size.
+
+    ``shots /dev/zero`` or a FIFO would otherwise be read until memory runs out (or block for
+    ever), so devices, pipes and folders are refused from their ``stat`` before they are
+    opened, and the size is checked again on the opened file and while reading.
+    """
+    too_big = "文件过大（{:.0f} MB，上限 {:.0f} MB），不像截图，已跳过。"
+    limit_mb = MAX_FILE_BYTES / 1024 / 1024
+    not_regular = "不是普通文件（设备、管道或文件夹），已跳过。"
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise UnreadableImage(not_regular)
+        # Non-blocking, so a file swapped for a FIFO after the check cannot hang the batch.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise UnreadableImage(not_regular)
+            if info.st_size > MAX_FILE_BYTES:
+                raise UnreadableImage(too_big.format(info.st_size / 1024 / 1024, limit_mb))
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UnreadableImage(f"无法读取文件：{exc.strerror or exc}。") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
+        raise UnreadableImage(too_big.format(len(data) / 1024 / 1024, limit_mb))
+    return data
 
 
 def load_image(data: bytes) -> Image.Image:
@@ -384,9 +428,30 @@ class Reading:
     focus_lines: list[OcrLine] = field(default_factory=list)
     full_lines: list[OcrLine] | None = None
 
+    def masked(self) -> Reading:
+        """The same reading with personal data masked in every line (what the cache keeps)."""
+
+        def hide(lines: Sequence[OcrLine]) -> list[OcrLine]:
+            out = []
+            for ln in lines:
+                text = mask(ln.text)
+                changed = [i for i, (a, b) in enumerate(zip(ln.text, text, strict=True)) if a != b]
+                if ln.hidden is not None:
+                    changed = sorted({*changed, *ln.hidden})
+                hidden = (changed[0], changed[-1]) if changed else None
+                out.append(OcrLine(text, ln.box, ln.score, hidden))
+            return out
+
+        return Reading(
+            self.focus, hide(self.focus_lines), None if self.full_lines is None else hide(self.full_lines)
+        )
+
     def to_json(self) -> dict[str, Any]:
         def dump(lines: Sequence[OcrLine]) -> list[Any]:
-            return [[ln.text, list(ln.box), ln.score] for ln in lines]
+            return [
+                [ln.text, list(ln.box), ln.score] + ([list(ln.hidden)] if ln.hidden is not None else [])
+                for ln in lines
+            ]
 
         return {
             "focus": list(self.focus) if self.focus else None,
@@ -395,19 +460,49 @@ class Reading:
         }
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Reading:
+    def from_json(cls, raw: Any) -> Reading:
+        """A reading from its JSON form; ValueError for anything that is not exactly that."""
+        if not isinstance(raw, dict):
+            raise ValueError("not an object")
+
         def load(items: Any) -> list[OcrLine]:
-            return [
-                OcrLine(str(t), (float(b[0]), float(b[1]), float(b[2]), float(b[3])), float(sc))
-                for t, b, sc in items
-            ]
+            if not isinstance(items, list):
+                raise ValueError("lines are not a list")
+            lines = []
+            for item in items:
+                if not isinstance(item, list) or len(item) not in (3, 4) or not isinstance(item[0], str):
+                    raise ValueError("bad line")
+                box = _numbers(item[1], 4)
+                hidden = None
+                if len(item) == 4:
+                    first, last = _numbers(item[3], 2, whole=True)
+                    if not 0 <= first <= last < len(item[0]):
+                        raise ValueError("bad hidden span")
+                    hidden = (int(first), int(last))
+                lines.append(
+                    OcrLine(item[0], (box[0], box[1], box[2], box[3]), _numbers([item[2]], 1)[0], hidden)
+                )
+            return lines
 
         focus = raw["focus"]
+        full = raw["full_lines"]
+        box = None if focus is None else tuple(int(v) for v in _numbers(focus, 4, whole=True))
         return cls(
-            focus=(int(focus[0]), int(focus[1]), int(focus[2]), int(focus[3])) if focus else None,
+            focus=None if box is None else (box[0], box[1], box[2], box[3]),
             focus_lines=load(raw["focus_lines"]),
-            full_lines=None if raw["full_lines"] is None else load(raw["full_lines"]),
+            full_lines=None if full is None else load(full),
         )
+
+
+def _numbers(value: Any, count: int, *, whole: bool = False) -> list[float]:
+    """``count`` finite JSON numbers (integers when ``whole``), or ValueError."""
+    if not isinstance(value, list) or len(value) != count:
+        raise ValueError("wrong number of values")
+    kinds = (int,) if whole else (int, float)
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, kinds) or not math.isfinite(v):
+            raise ValueError("not a finite number")
+    return [float(v) for v in value]
 
 
 def result_from_reading(file: str, reading: Reading, rules: RuleSet) -> ShotResult | None:
@@ -439,7 +534,10 @@ def read_image(
             left, top = reading.focus[0], reading.focus[1]
             reading.focus_lines = [
                 OcrLine(
-                    ln.text, (ln.box[0] + left, ln.box[1] + top, ln.box[2] + left, ln.box[3] + top), ln.score
+                    ln.text,
+                    (ln.box[0] + left, ln.box[1] + top, ln.box[2] + left, ln.box[3] + top),
+                    ln.score,
+                    ln.hidden,
                 )
                 for ln in engine.recognize(image.crop(reading.focus))
             ]
@@ -456,12 +554,101 @@ def default_cache_dir() -> Path:
     return Path(base) / "interceptor" / "shots"
 
 
+def rules_fingerprint(rules: RuleSet) -> str:
+    """What a cached verdict depends on besides the picture: the rules and the matching code."""
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    for rule in rules:
+        dumped = rule.model_dump(mode="json", exclude={"path", "line", "examples"})
+        digest.update(json.dumps(dumped, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    package = resources.files("interceptor")
+    for module in ("classify.py", "normalize.py", "shots.py", "privacy.py"):
+        try:
+            digest.update(package.joinpath(module).read_bytes())
+        except OSError:
+            digest.update(module.encode())
+    return digest.hexdigest()
+
+
+def _verdict_to_json(result: ShotResult) -> dict[str, Any]:
+    return {
+        "rule": result.rule,
+        "rules": list(result.rules),
+        "captures": dict(result.captures),
+        "text": result.text,
+        "region": None if result.region is None else list(result.region),
+        "hidden": [list(box) for box in result.hidden],
+    }
+
+
+def _verdict_from_json(file: str, raw: Any) -> ShotResult:
+    """A stored verdict as a row for ``file``; ValueError for anything malformed."""
+    if not isinstance(raw, dict):
+        raise ValueError("not an object")
+    rule, rules, captures, text = raw["rule"], raw["rules"], raw["captures"], raw["text"]
+    if not (rule is None or isinstance(rule, str)) or not isinstance(text, str):
+        raise ValueError("bad rule or text")
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        raise ValueError("bad rules")
+    if not isinstance(captures, dict) or not all(isinstance(v, str) for v in captures.values()):
+        raise ValueError("bad captures")
+    if not isinstance(raw["hidden"], list):
+        raise ValueError("bad hidden boxes")
+
+    def box(value: Any) -> tuple[float, float, float, float]:
+        a, b, c, d = _numbers(value, 4)
+        return (a, b, c, d)
+
+    return ShotResult(
+        file=file,
+        rule=rule,
+        rules=list(rules),
+        captures=dict(captures),
+        text=text,
+        region=None if raw["region"] is None else box(raw["region"]),
+        hidden=[box(h) for h in raw["hidden"]],
+        cached=True,
+    )
+
+
+@dataclass
+class CacheEntry:
+    """A cached reading (its text masked) and the verdict reached on the unmasked text."""
+
+    reading: Reading
+    verdict: ShotResult | None = None
+    fingerprint: str = ""
+
+    def result(self, file: str, fingerprint: str) -> ShotResult | None:
+        """The stored verdict as ``file``'s row, when it was reached with the same rules."""
+        if self.verdict is None or self.fingerprint != fingerprint:
+            return None
+        return replace(self.verdict, file=file, cached=True)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400
+        raise ValueError("number out of range")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")  # NaN, Infinity
+
+
 class OcrCache:
     """Readings by file content and engine, one small JSON file each.
 
-    Only OCR output is cached, never the verdict: classification is cheap and redone on every
-    run, so a changed rule table takes effect at once. The key holds the content hash, the
-    engine's name (its settings) and this module's cache format.
+    The cache keeps the OCR text **masked** (:func:`~interceptor.privacy.mask`), never as read,
+    and the files are owner-only (0600 in 0700 folders). Because masking can hide what a rule
+    captures (人员编号为…), each entry also keeps the verdict reached on the unmasked text,
+    with a fingerprint of the rules it was reached with: a rerun with the same rules uses it
+    and gives the same row as a fresh read; with other rules, the masked text is classified
+    again. The key holds the content hash, the engine's name (its settings) and this
+    module's cache format. A missing or damaged entry (bad JSON, ``NaN``, ``1e400``, wrong
+    types, a truncated file) is a miss: the picture is read again.
     """
 
     def __init__(self, root: Path, engine_name: str) -> None:
@@ -471,18 +658,40 @@ class OcrCache:
     def _path(self, digest: str) -> Path:
         return self.root / digest[:2] / f"{digest}.json"
 
-    def get(self, digest: str) -> Reading | None:
+    def get(self, digest: str) -> CacheEntry | None:
         try:
-            return Reading.from_json(json.loads(self._path(digest).read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError, IndexError, KeyError):
-            return None  # missing or damaged entries are simply recomputed
+            with self._path(digest).open("rb") as handle:
+                data = handle.read(MAX_CACHE_ENTRY_BYTES + 1)
+            if len(data) > MAX_CACHE_ENTRY_BYTES:
+                return None
+            raw = json.loads(data.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
+            if not isinstance(raw, dict):
+                return None
+            verdict, fingerprint = raw["verdict"], raw["rules"]
+            if not isinstance(fingerprint, str):
+                return None
+            return CacheEntry(
+                Reading.from_json(raw["reading"]),
+                None if verdict is None else _verdict_from_json("", verdict),
+                fingerprint,
+            )
+        except Exception:  # any damaged entry (even a RecursionError) is a miss
+            return None
 
-    def put(self, digest: str, reading: Reading) -> None:
+    def put(
+        self, digest: str, reading: Reading, verdict: ShotResult | None = None, fingerprint: str = ""
+    ) -> None:
+        """Store ``reading`` masked, with the verdict reached on it under rules ``fingerprint``."""
         path = self._path(digest)
+        entry = {
+            "reading": reading.masked().to_json(),
+            "verdict": None if verdict is None else _verdict_to_json(verdict),
+            "rules": fingerprint,
+        }
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(reading.to_json(), ensure_ascii=False), "utf-8")
+            write_private_text(tmp, json.dumps(entry, ensure_ascii=False))
             tmp.replace(path)  # atomic, so a Ctrl-C never leaves half an entry
         except OSError:
             pass  # a read-only or full cache disk must not fail the batch
@@ -542,11 +751,7 @@ def ocr_file(
 ) -> tuple[Reading | None, str | None]:
     """(reading, None) or (None, why the file cannot be read). Never raises for a bad file."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return None, f"无法读取文件：{exc.strerror or exc}。"
-    try:
-        image = load_image(data)
+        image = load_image(read_input(path))
     except UnreadableImage as exc:
         return None, str(exc)
     try:
@@ -619,22 +824,32 @@ def check_shots(
             return
         digest = digests[i]
         if cache is not None and digest is not None and reading is not None:
-            cache.put(digest, reading)
+            cache.put(digest, reading, result, fingerprint)
         finish(i, result)
 
     interrupted = False
     pending: list[tuple[int, Reading | None]] = []
+    fingerprint = ""
     try:
         if cache_dir is not None:
             cache = OcrCache(cache_dir, _engine_name(factory))
+            fingerprint = rules_fingerprint(ruleset)
         for i, path in enumerate(files):
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                digest = None  # ocr_file reports why
-            digests[i] = digest
-            cached = cache.get(digest) if cache is not None and digest is not None else None
-            result = result_from_reading(str(path), cached, ruleset) if cached is not None else None
+                data = read_input(path)
+            except UnreadableImage as exc:  # a device, a FIFO, a huge file: one row, go on
+                finish(i, ShotResult(file=str(path), error=str(exc)))
+                continue
+            digest = digests[i] = hashlib.sha256(data).hexdigest()
+            del data
+            entry = cache.get(digest) if cache is not None else None
+            cached = None if entry is None else entry.reading
+            result = None
+            if entry is not None:
+                # The verdict of the unmasked text; with other rules, the masked text again.
+                result = entry.result(str(path), fingerprint) or result_from_reading(
+                    str(path), entry.reading, ruleset
+                )
             if result is not None:
                 result.cached = True
                 finish(i, result)
