@@ -1,9 +1,16 @@
 """Reports of a screenshot batch: JSON, flat CSV, a self-contained HTML page, terminal summary.
 
-Every text in a report comes from ``shots`` already masked (身份证 and mobile numbers).
+Every text in a report comes from ``shots`` already masked, and is masked once more here
+(:mod:`interceptor.privacy`: 身份证, mobiles, bank cards, labelled numbers and names, captures
+by their name), so a row built by other code cannot leak either; file names are masked too.
 The HTML page is rendered by Jinja with autoescaping on, so text read off a screenshot is
 always shown as text, never interpreted as markup; thumbnails are embedded as small JPEG
-data URLs so the page can be mailed or archived on its own.
+data URLs so the page can be mailed or archived on its own. Links to the screenshots are
+relative (``./…``) and percent-encoded, so no file name (``javascript:alert(1).png``, one
+with ``"`` or ``<``) becomes a script link or leaves its attribute; a file whose name holds
+personal data gets no link. CSV cells that a spreadsheet would run as a formula (starting
+with ``= + - @``, a tab or a carriage return) get a leading ``'``. Report files are
+owner-only (0600; folders we create 0700).
 """
 
 from __future__ import annotations
@@ -17,7 +24,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
+
+from .files import write_private_text
+from .privacy import mask, mask_captures, mask_data
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -33,8 +44,26 @@ UNKNOWN = "unknown"
 UNREADABLE = "error"
 
 
+# What a spreadsheet would take for the start of a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _row(r: ShotResult) -> dict[str, Any]:
+    """A report row with personal data masked (text, file name, captures by their name)."""
+    row = r.to_dict()
+    row["captures"] = mask_captures(r.captures)
+    masked = cast(dict[str, Any], mask_data({k: v for k, v in row.items() if k != "captures"}))
+    return {**masked, "captures": row["captures"]}
+
+
 def to_json(batch: BatchResult) -> str:
-    return json.dumps([r.to_dict() for r in batch.results], ensure_ascii=False, indent=2) + "\n"
+    rows = [_row(r) for r in batch.results]
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+def csv_cell(value: str) -> str:
+    """``value`` made safe for a spreadsheet: a leading ``'`` keeps a formula as text."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _title(rules: RuleSet, rule_id: str | None) -> str:
@@ -52,17 +81,17 @@ def to_csv(batch: BatchResult, rules: RuleSet) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for r in batch.results:
-        writer.writerow(
-            {
-                "file": r.file,
-                "rule": r.rule or "",
-                "title": _title(rules, r.rule),
-                "rules": ";".join(r.rules),
-                "captures": "; ".join(f"{k}={v}" for k, v in r.captures.items()),
-                "text": r.text.replace("\r", " ").replace("\n", " | "),
-                "error": r.error or "",
-            }
-        )
+        row = _row(r)
+        cells = {
+            "file": row["file"],
+            "rule": row["rule"] or "",
+            "title": _title(rules, r.rule),
+            "rules": ";".join(row["rules"]),
+            "captures": "; ".join(f"{k}={v}" for k, v in row["captures"].items()),
+            "text": row["text"].replace("\r", " ").replace("\n", " | "),
+            "error": row["error"] or "",
+        }
+        writer.writerow({k: csv_cell(str(v)) for k, v in cells.items()})
     return buffer.getvalue()
 
 
@@ -96,10 +125,10 @@ def thumbnails(
     ``hidden`` boxes (personal data, masked in the text) are pixelated in both. Either URL is
     None when it cannot be made (unreadable file, no region).
     """
-    from .shots import UnreadableImage, load_image
+    from .shots import UnreadableImage, load_image, read_input
 
     try:
-        image = load_image(Path(path).read_bytes())
+        image = load_image(read_input(path))
     except (OSError, UnreadableImage):
         return None, None
     _pixelate(image, hidden)
@@ -139,21 +168,15 @@ def html_context(
             thumb, zoom = (
                 thumbnails(r.file, r.region, r.hidden) if thumbnails_wanted and not r.error else (None, None)
             )
-            href = None
-            if base is not None:
-                try:
-                    href = Path(os.path.relpath(Path(r.file).resolve(), base.resolve())).as_posix()
-                except ValueError:  # another drive on Windows
-                    href = None
             cards.append(
                 {
-                    "file": r.file,
-                    "href": href,
+                    "file": mask(r.file),
+                    "href": screenshot_href(r.file, base),
                     "thumb": thumb,
                     "zoom": zoom,
-                    "text": r.text,
-                    "error": r.error,
-                    "captures": r.captures,
+                    "text": mask(r.text),
+                    "error": mask(r.error) if r.error else r.error,
+                    "captures": mask_captures(r.captures),
                     "rules": [rules.get(i).to_dict() for i in r.rules if i in _ids(rules)],
                 }
             )
@@ -173,6 +196,22 @@ def html_context(
         "known": sum(v for k, v in counts.items() if k not in (UNKNOWN, UNREADABLE)),
         "groups": groups,
     }
+
+
+def screenshot_href(file: str, base: Path | None) -> str | None:
+    """A link from the report in ``base`` to ``file``: relative, ``./``-prefixed, percent-encoded.
+
+    The ``./`` and the encoding of ``:`` make sure the link is a path, never a scheme such as
+    ``javascript:``; ``"``, ``<`` and the like are encoded too. None when there is no folder to
+    link from, the file is on another drive, or its name holds personal data.
+    """
+    if base is None or mask(file) != file:
+        return None
+    try:
+        relative = Path(os.path.relpath(Path(file).resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return None
+    return "./" + quote(relative, safe="/")
 
 
 def _ids(rules: RuleSet) -> set[str]:
@@ -208,14 +247,13 @@ def write_reports(
         if not target:
             continue
         path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
         if kind == "json":
-            path.write_text(to_json(batch), encoding="utf-8")
+            write_private_text(path, to_json(batch))
         elif kind == "csv":
             # With a byte-order mark Excel opens the Chinese text correctly.
-            path.write_text(to_csv(batch, rules), encoding="utf-8-sig", newline="")
+            write_private_text(path, to_csv(batch, rules), encoding="utf-8-sig", newline="")
         else:
-            path.write_text(to_html(batch, rules, base=path.parent), encoding="utf-8")
+            write_private_text(path, to_html(batch, rules, base=path.parent))
         written.append(path)
     return written
 

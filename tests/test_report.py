@@ -71,7 +71,7 @@ def test_csv_is_flat_one_row_per_file(batch: BatchResult, ruleset: RuleSet) -> N
     assert rows[0]["rules"] == "person-info-not-found;hr-service-fields-not-allowed"
     assert rows[0]["title"] == ruleset.get("person-info-not-found").title
     assert "\n" not in rows[0]["text"] and " | " in rows[0]["text"]
-    assert rows[1]["captures"] == "person_no=3200017654"
+    assert rows[1]["captures"] == "person_no=******7654"  # a 人员编号 keeps its last four
     assert rows[3]["error"] and not rows[3]["rule"]
 
 
@@ -107,4 +107,4 @@ def test_write_reports_writes_what_was_asked(batch: BatchResult, ruleset: RuleSe
     )
     assert written == [tmp_path / "a" / "r.json", tmp_path / "r.html"]
     assert not (tmp_path / "r.csv").exists()
-    assert 'href="err.png"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'href="./err.png"' in (tmp_path / "r.html").read_text(encoding="utf-8")
