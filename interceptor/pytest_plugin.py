@@ -12,8 +12,10 @@ Registered through the ``pytest11`` entry point, so installing interceptor is en
 - ``--interceptor-strict`` or ``@pytest.mark.interceptor_strict``: a test fails when its page
   shows an error no rule knows.
 - When a test that uses ``interceptor`` fails, a screenshot (with the remedy overlay) and
-  the events are kept under ``--interceptor-output`` (default: pytest-playwright's
-  ``--output`` folder, ``test-results/<test>/``).
+  the events (personal data masked) are kept under ``--interceptor-output`` (default:
+  pytest-playwright's ``--output`` folder, ``test-results/<test>/``), as owner-only files
+  (0600; the folders we create 0700): the page may show a person's data.
+- Failure messages and report sections show event texts masked as well.
 - Where Playwright's own Chromium is not installed, pytest-playwright is pointed at the
   system Chromium, so a test file anywhere runs without configuration.
 
@@ -118,20 +120,25 @@ def _slug(nodeid: str) -> str:
 
 
 def _keep_artefacts(page: Page, companion: Companion, folder: Path) -> None:
-    from .privacy import mask_data
+    from .files import private_dir, write_private_bytes, write_private_text
+    from .privacy import mask, mask_data
 
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     events = [mask_data(e.to_dict()) for e in companion.events]
-    (folder / EVENTS_NAME).write_text(json.dumps(events, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_private_text(folder / EVENTS_NAME, json.dumps(events, ensure_ascii=False, indent=2))
     try:
         if not page.is_closed():
-            page.screenshot(path=str(folder / SCREENSHOT_NAME))
+            # Taken as bytes and written by us: Playwright's own file would follow the umask.
+            write_private_bytes(folder / SCREENSHOT_NAME, page.screenshot())
     except Exception as exc:  # a crashed page must not hide the test's own failure
-        (folder / "interceptor-screenshot-error.txt").write_text(str(exc), encoding="utf-8")
+        write_private_text(folder / "interceptor-screenshot-error.txt", mask(str(exc)))
 
 
 def _strict(item: pytest.Item) -> bool:
-    return bool(item.config.getoption("--interceptor-strict")) or item.get_closest_marker(STRICT_MARKER) is not None
+    return (
+        bool(item.config.getoption("--interceptor-strict"))
+        or item.get_closest_marker(STRICT_MARKER) is not None
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -142,11 +149,21 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         # The page may be closed already; the events so far still count.
         with suppress(Exception):
             companion.watch(STRICT_GRACE_S)
-        unknown = [e for e in companion.events if e.rule is None]
-        if unknown:
-            listed = "\n".join(f"  [{e.source}] {e.text}  ({e.frame_url})" for e in unknown)
-            pytest.fail(f"The page showed {len(unknown)} error(s) that no rule knows:\n{listed}", pytrace=False)
+        message = _unknown_message(companion.events)
+        if message:
+            pytest.fail(message, pytrace=False)
     return result
+
+
+def _unknown_message(events: list[Event]) -> str:
+    """The strict-mode failure for errors no rule knows (texts masked), or "" when there are none."""
+    from .privacy import mask
+
+    unknown = [e for e in events if e.rule is None]
+    if not unknown:
+        return ""
+    listed = "\n".join(f"  [{e.source}] {mask(e.text)}  ({mask(e.frame_url)})" for e in unknown)
+    return f"The page showed {len(unknown)} error(s) that no rule knows:\n{listed}"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -166,7 +183,9 @@ def _describe(events: list[Event]) -> str:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Generator[None, Any, Any]:
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
     result = yield
     if fixturedef.argname == "browser_type_launch_args" and isinstance(result, dict):
         _prefer_system_chromium(result, request)
@@ -197,4 +216,7 @@ def _prefer_system_chromium(launch_args: dict[str, Any], request: pytest.Fixture
     if found is None:
         return  # pytest-playwright then reports its own "browser not installed" error
     launch_args["executable_path"] = found
-    launch_args["args"] = [*launch_args.get("args", []), *(a for a in QUIET_ARGS if a not in launch_args.get("args", []))]
+    launch_args["args"] = [
+        *launch_args.get("args", []),
+        *(a for a in QUIET_ARGS if a not in launch_args.get("args", [])),
+    ]
