@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-DEFAULT_HALL_URL = "https://rs.jshrss.jiangsu.gov.cn/index/"
+from .origins import DEFAULT_HALL_URL
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="打开本地演示大厅")
     p.add_argument("--rules", action="append", metavar="PATH", help="规则文件或目录（默认：内置规则）")
     p.add_argument("--duration", type=float, metavar="SECONDS", help="运行多少秒后自动结束（用于测试）")
+    p.add_argument(
+        "--origin", action="append", metavar="ORIGIN",
+        help="另外要守护的网站，如 https://ggfw.example.gov.cn 或 *.example.gov.cn（可重复；默认只守护江苏人社网站"
+             "和打开的网址）",
+    )
     p.set_defaults(handler="interceptor.launch:run")
 
     p = sub.add_parser("demo", help="运行本地演示大厅并走完全部七种报错 (demo hall walk-through)")

@@ -25,20 +25,21 @@ from typing import Any, Literal
 from loguru import logger
 from playwright.sync_api import BrowserContext, Dialog, Error, Frame, Page, Response
 
+from .channel import Channel, PageChannel
 from .classify import Match, RuleSet
 from .errors import CompanionTimeout, InterceptorError
 from .eventlog import EventLog
 from .limits import RateLimiter
 from .normalize import normalize
 from .origins import OriginPolicy, origin_of
-from .overlay import Overlay
 from .rules import load_rules
 from .watcher import bundle
 
 DialogMode = Literal["accept", "dismiss", "leave"]
 Source = Literal["dom", "dialog", "network"]
 
-BINDING = "__interceptorReport"
+# Targets with a companion attached (by id): a second one would report everything twice.
+_ATTACHED: set[int] = set()
 
 # The same error seen through several channels (its API response, then its toast) within
 # this many seconds is one event; seen again later, it is a new one.
@@ -160,9 +161,9 @@ class Companion:
                                     total_burst=TOTAL_BURST)
         self._unreported_drops: dict[str, int] = {}
         self._drop_logged = 0.0
-        self._overlays: dict[Page, Overlay] = {}
+        self._channels: dict[Page, PageChannel] = {}
+        self._frame_channels: dict[Frame, Channel | None] = {}  # out-of-process frames
         self._drawing = 0
-        self._frame_verdicts: dict[Frame, tuple[str, bool]] = {}
         self._closed = False
         self._script = bundle(self.rules.watch_config())
         self._install()
@@ -171,58 +172,100 @@ class Companion:
 
     def _install(self) -> None:
         target = self.target
-        try:
-            target.expose_binding(BINDING, self._on_report)
-        except Error as exc:
+        if isinstance(target, Page):
+            taken = id(target) in _ATTACHED or id(target.context) in _ATTACHED
+        else:
+            taken = id(target) in _ATTACHED or any(id(p) in _ATTACHED for p in target.pages)
+        if taken:
             raise InterceptorError(
                 "A companion is already attached to this page or its context; attach once, "
                 "to the context if several pages must be watched."
-            ) from exc
-        target.add_init_script(script=self._script)
+            )
+        _ATTACHED.add(id(target))
         target.on("dialog", self._on_dialog)
         target.on("response", self._on_response)
         if isinstance(target, BrowserContext):
-            target.on("page", self._on_page)
-        # Documents already loaded missed the init script: start the watcher there too.
+            target.on("page", self._on_page)  # new tabs, popups, windows of the context
         for page in self._pages():
             self._on_page(page)
-            for frame in page.frames:
-                # A frame that is navigating gets the init script anyway.
-                with contextlib.suppress(Error):
-                    frame.evaluate(self._script)
 
     def _on_page(self, page: Page) -> None:
-        if self.dialogs == "leave" and not self._closed:
-            # Set up now: once a dialog is open, the page answers nothing until it is answered.
-            self.overlay(page).follow_dialogs()
+        """Watch ``page``: our world in its frames, its popups, its out-of-process frames."""
+        if self._closed or page in self._channels or page.is_closed():
+            return
+        channel = self._channels[page] = PageChannel(page, self._script, self._on_report)
+        try:
+            channel.open()
+        except Error as exc:
+            logger.debug("interceptor: cannot watch {}: {}", page.url, exc)
+            self._channels.pop(page, None)
+            return
+        page.on("framenavigated", self._on_frame)
+        page.on("close", self._on_close)
+        if isinstance(self.target, Page):
+            # A watched page's popups and target=_blank tabs are watched too (a context
+            # target sees them through its "page" event).
+            page.on("popup", self._on_page)
+        for frame in page.frames[1:]:
+            self._on_frame(frame)
+
+    def _on_frame(self, frame: Frame) -> None:
+        """An iframe of another site runs in a process of its own, out of the page's CDP
+        session: it gets a session of its own."""
+        if self._closed or frame.parent_frame is None or frame in self._frame_channels:
+            return
+        self._frame_channels[frame] = None
+        channel = Channel(frame, frame.page, self._script, self._on_report)
+        try:
+            channel.open()
+        except Error:
+            return  # a frame in its parent's process: the page's session covers it
+        self._frame_channels[frame] = channel
+
+    def _on_close(self, page: Page) -> None:
+        channel = self._channels.pop(page, None)
+        if channel is not None:
+            channel.detach()
+        for frame in [f for f in self._frame_channels if f.page is page]:
+            gone = self._frame_channels.pop(frame)
+            if gone is not None:
+                gone.detach()
 
     def _pages(self) -> list[Page]:
         if isinstance(self.target, Page):
             return [] if self.target.is_closed() else [self.target]
         return [p for p in self.target.pages if not p.is_closed()]
 
-    def overlay(self, page: Page) -> Overlay:
-        """The remedy overlay of ``page`` (one per page, drawn in its top frame)."""
-        overlay = self._overlays.get(page)
-        if overlay is None:
-            for gone in [p for p in self._overlays if p.is_closed()]:
-                self._overlays.pop(gone).detach()
-            overlay = self._overlays[page] = Overlay(page)
-        return overlay
+    def overlay(self, page: Page) -> PageChannel:
+        """The channel of a watched ``page``: its remedy cards (``cards()``, ``clear()`` …)."""
+        channel = self._channels.get(page)
+        if channel is None:
+            raise InterceptorError("This page is not watched by this companion.")
+        return channel
 
     def close(self) -> None:
         """Stop reporting; the browser and its pages stay as they are (and so do their cards)."""
         if self._closed:
             return
         self._closed = True
+        _ATTACHED.discard(id(self.target))
         for event_name, handler in (("dialog", self._on_dialog), ("response", self._on_response),
                                     ("page", self._on_page)):
             with contextlib.suppress(Exception):  # the target may already be closed
                 self.target.remove_listener(event_name, handler)
+        for page in list(self._channels):
+            listeners: list[tuple[str, Callable[..., None]]] = [
+                ("framenavigated", self._on_frame), ("close", self._on_close), ("popup", self._on_page)
+            ]
+            for name, listener in listeners:
+                with contextlib.suppress(Exception):
+                    page.remove_listener(name, listener)
         self._log_drops(force=True)
-        for overlay in self._overlays.values():
-            overlay.detach()
-        self._overlays.clear()
+        for channel in [*self._channels.values(), *self._frame_channels.values()]:
+            if channel is not None:
+                channel.detach()
+        self._channels.clear()
+        self._frame_channels.clear()
         if self.log is not None:
             self.log.close()
 
@@ -306,30 +349,25 @@ class Companion:
         return flags is not None and "allow-same-origin" not in flags.lower().split()
 
     def _admits(self, frame: Frame | None) -> bool:
-        """Whether reports from ``frame`` count: allowed origin, not sandboxed."""
+        """Whether a dialog or response of ``frame`` counts: allowed origin, not sandboxed.
+        (Reports of our watcher carry their document's own origin instead.)"""
         if frame is None:
             return False
         try:
-            url = frame.url
-            cached = self._frame_verdicts.get(frame)
-            if cached is not None and cached[0] == url:
-                return cached[1]
-            verdict = self.origins.allows(self._frame_origin(frame)) and not self._sandboxed(frame)
+            return self.origins.allows(self._frame_origin(frame)) and not self._sandboxed(frame)
         except Error:
             return False
-        if len(self._frame_verdicts) > 512:
-            self._frame_verdicts.clear()
-        self._frame_verdicts[frame] = (url, verdict)
-        return verdict
 
-    def _within_rate(self, frame: Frame) -> bool:
-        if self._limiter.allow(frame):
+    def _within_rate(self, where: str) -> bool:
+        if self._limiter.allow(where):
             return True
-        self.dropped += 1
-        url = _frame_url(frame)
-        self._unreported_drops[url] = self._unreported_drops.get(url, 0) + 1
-        self._log_drops()
+        self._note_drops(where, 1)
         return False
+
+    def _note_drops(self, where: str, count: int) -> None:
+        self.dropped += count
+        self._unreported_drops[where] = self._unreported_drops.get(where, 0) + count
+        self._log_drops()
 
     def _log_drops(self, *, force: bool = False) -> None:
         """Say, at most once a second, how many reports a flood lost."""
@@ -346,21 +384,24 @@ class Companion:
 
     # --- the three channels ----------------------------------------------------------
 
-    def _on_report(self, source: dict[str, Any], payload: Any) -> None:
-        """Called by watcher.js in a frame with a candidate text (or by anything in the page
-        that calls the binding: every field is checked, and nothing of it is ever drawn as
-        such; the card comes from the rule table)."""
-        if self._closed or not isinstance(payload, dict):
+    def _on_report(self, page: Page, payload: dict[str, Any]) -> None:
+        """Called with what our watcher sent from a frame of ``page`` (through our channel,
+        which the page cannot reach; its fields are still checked like any input)."""
+        if self._closed:
             return
-        frame = source.get("frame")
-        page = source.get("page")
         try:
-            if not isinstance(frame, Frame) or not self._admits(frame) or not self._within_rate(frame):
+            href = payload.get("href")
+            href = href[:2000] if isinstance(href, str) else ""
+            if not self.origins.allows(payload.get("origin") if isinstance(payload.get("origin"), str) else None):
+                return
+            lost = payload.get("lost")
+            if isinstance(lost, int) and lost > 0:
+                self._note_drops(href, lost)  # the watcher's own limit held these back
+            if not self._within_rate(href):
                 return
             channel = payload.get("channel")
             if channel == "escape":
-                if isinstance(page, Page):
-                    self.overlay(page).close_newest()
+                self.overlay(page).close_newest()
                 return
             text = payload.get("text")
             title = payload.get("title")
@@ -372,7 +413,6 @@ class Companion:
             matches = self._classify(text)
             if not matches and title:
                 matches = self._classify(f"{title}：{text}")
-            frame_url = _frame_url(frame)
             kind = payload.get("kind") or channel or ""
             kind = kind[:40] if isinstance(kind, str) else ""
             found: list[Match | None] = list(matches)
@@ -385,7 +425,7 @@ class Companion:
             if not found and channel == "banner" and (styled_error or worded_error):
                 found = [None]
             for match in found:
-                self._record("dom", text, match, frame_url, page, kind)
+                self._record("dom", text, match, href, page, kind)
         except Exception as exc:  # a bug here must not break the person's session
             logger.debug("interceptor: report failed: {}", exc)
 
@@ -397,7 +437,7 @@ class Companion:
             kind = dialog.type
             page = dialog.page
             frame_url = page.url if page is not None else ""
-            allowed = page is not None and self._admits(page.main_frame) and self._within_rate(page.main_frame)
+            allowed = page is not None and self._admits(page.main_frame) and self._within_rate(page.url)
         except Exception:
             message, kind, page, frame_url, allowed = "", "dialog", None, "", False
         if self.dialogs == "accept":
@@ -435,7 +475,7 @@ class Companion:
             if length is not None and (not length.strip().isdigit() or int(length) > MAX_BODY):
                 return  # not read at all: too big to be an error message
             frame = response.frame
-            if not self._admits(frame) or not self._within_rate(frame):
+            if not self._admits(frame) or not self._within_rate(frame.url):
                 return
             status = response.status
             body = response.body()
@@ -543,14 +583,15 @@ class Companion:
         # says truthfully whether a remedy was shown. ``overlay`` is None until then.
         event.overlay = None
         self._publish(event)
-        if page is None or page.is_closed() or self._drawing >= MAX_DRAWING:
+        channel = self._channels.get(page) if page is not None else None
+        if channel is None or page is None or page.is_closed() or self._drawing >= MAX_DRAWING:
             self._settled(event, False)
         elif defer:
-            self.overlay(page).defer(self._card(event, match, page), lambda shown: self._settled(event, shown))
+            channel.defer(self._card(event, match, page), lambda shown: self._settled(event, shown))
         else:
             self._drawing += 1
             try:
-                shown = self.overlay(page).show(self._card(event, match, page))
+                shown = channel.show(self._card(event, match, page))
             finally:
                 self._drawing -= 1
             self._settled(event, shown)

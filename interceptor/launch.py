@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .browser import launch_options
-from .companion import Event, attach
+from .companion import Companion, Event, attach
 from .errors import InterceptorError
+from .files import private_dir
+from .origins import DEFAULT_HALL_URL, HALL_ORIGINS, check_patterns, origin_of
 from .privacy import mask
 from .rules import load_rules
 
@@ -51,8 +53,14 @@ def run(args: argparse.Namespace) -> int:
     except InterceptorError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    try:
+        extra_origins = check_patterns(getattr(args, "origin", None) or [])
+    except ValueError as exc:
+        print(f"{exc}。--origin 的写法如 https://example.gov.cn 或 *.example.gov.cn。", file=sys.stderr)
+        return 2
     profile = Path(args.profile).expanduser() if args.profile else default_profile()
-    profile.mkdir(parents=True, exist_ok=True)
+    # The profile holds the login and the event log: only its owner may open it.
+    private_dir(profile)
     log_path = profile / LOG_NAME
     url: str = args.url
     server: Any = None
@@ -64,8 +72,9 @@ def run(args: argparse.Namespace) -> int:
             return 2
         server = start_demo_server()
         url = server.url + "/"
+    origins = watched_origins(url, extra_origins, explicit=args.demo or url != DEFAULT_HALL_URL)
     try:
-        return _session(args, rules, profile, log_path, url)
+        return _session(args, rules, profile, log_path, url, origins)
     except KeyboardInterrupt:
         _say("已按 Ctrl-C，助手退出。")
         return 0
@@ -74,7 +83,26 @@ def run(args: argparse.Namespace) -> int:
             server.stop()
 
 
-def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path, url: str) -> int:
+def watched_origins(url: str, extra: list[str], *, explicit: bool) -> list[str]:
+    """The hall's origins, those added with ``--origin``, and the origin of a URL the person
+    asked for by name (the demo hall, a test system): only these pages report errors."""
+    origins = [*HALL_ORIGINS, *extra]
+    own = origin_of(url)
+    if explicit and own is not None:
+        origins.append(own)
+    return origins
+
+
+def summary(companion: Companion) -> str:
+    """The closing line: what was seen and shown."""
+    events = companion.events
+    shown = sum(1 for e in events if e.overlay)
+    unknown = sum(1 for e in events if e.rule is None)
+    return f"本次拦截到 {len(events)} 条报错（显示处理方法 {shown} 条，其中未识别的报错 {unknown} 条）。"
+
+
+def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path, url: str,
+             origins: list[str]) -> int:
     from playwright.sync_api import Error, sync_playwright
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -107,7 +135,8 @@ def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path
                 print(f"浏览器无法启动：{exc.message.splitlines()[0]}", file=sys.stderr)
                 return 1
         context.on("close", mark_closed)
-        companion = attach(context, rules=rules, dialogs="leave", log=log_path, on_event=_print_event)
+        companion = attach(context, rules=rules, dialogs="leave", log=log_path, on_event=_print_event,
+                           origins=origins)
         page = context.pages[0] if context.pages else context.new_page()
         # With --cdp the person's own tab stays where it is unless a URL was asked for.
         if not args.cdp or page.url in ("", "about:blank") or args.demo:
@@ -134,14 +163,15 @@ def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path
                     break
         finally:
             companion.close()  # also writes events whose overlay was never confirmed
-        count = len(companion.events)
+        said = summary(companion)
         if closed["flag"]:
-            _say(f"浏览器已关闭，助手结束。本次拦截到 {count} 条报错。")
+            _say(f"浏览器已关闭，助手结束。{said}")
         elif args.cdp:
             # The person's own browser: disconnect, never close it.
-            _say(f"助手已断开，浏览器保持打开。本次拦截到 {count} 条报错。")
+            _say(f"助手已断开，浏览器保持打开。{said}")
         else:
             with contextlib.suppress(Error):
                 context.close()
-            _say(f"浏览器已关闭，助手结束。本次拦截到 {count} 条报错。")
+            _say(f"浏览器已关闭，助手结束。{said}")
+        _say(f"事件日志：{log_path}")
     return 0

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+# Where an assisted session starts by default: the hall's home page.
+DEFAULT_HALL_URL = "https://rs.jshrss.jiangsu.gov.cn/index/"
 # The Jiangsu hall and its business systems all live under this domain.
 HALL_ORIGINS: tuple[str, ...] = ("jshrss.jiangsu.gov.cn", "*.jshrss.jiangsu.gov.cn")
 _WEB_SCHEMES = ("http", "https")

@@ -40,8 +40,7 @@ def test_scripts_are_package_data_with_source_urls() -> None:
         text = script(name)
         assert f"//# sourceURL=interceptor-{name}" in text
         assert "innerHTML" not in text  # page text only ever goes in as textContent
-    assert "overlay.js" not in SCRIPTS  # not in the page's init script: Python installs it apart
-    assert "//# sourceURL=interceptor-overlay.js" in script("overlay.js")
+    assert "//# sourceURL=interceptor-shadow-hook.js" in script("shadow-hook.js")
 
 
 def test_watcher_folds_text_exactly_like_python(page: Page) -> None:
@@ -59,8 +58,6 @@ def test_page_without_binding_or_banners_sees_no_errors(page: Page) -> None:
     )
     page.wait_for_timeout(200)
     assert errors == []
-    # The overlay never lives in the page's own world: nothing there can call it.
-    assert page.evaluate("() => typeof window.__interceptorOverlay") == "undefined"
 
 
 def test_page_text_prefilter_finds_known_sentences_only(page: Page) -> None:

@@ -1,8 +1,9 @@
 """The in-page scripts of the live companion, shipped as package data.
 
 ``watcher.js`` runs in every frame and reports candidate error texts; ``overlay.js`` draws
-remedies in the top-level page, from an isolated world the page's scripts cannot reach. Python reads them with :func:`script` and hands them to
-Playwright's ``add_init_script``; options go in as JSON, never as generated code.
+remedies in the top-level page. Both run in an isolated world the page's scripts cannot
+reach. Python reads them with :func:`script` and installs them through a CDP session
+(``interceptor/channel.py``); options go in as JSON, never as generated code.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-# overlay.js is not part of the page's init script: Python installs it in an isolated world
-# of the top frame (interceptor/overlay.py).
-SCRIPTS = ("watcher.js",)
+# Both run in our isolated world of every frame (interceptor/channel.py); the overlay only
+# draws in the top frame.
+SCRIPTS = ("watcher.js", "overlay.js")
 
 
 @cache
@@ -34,5 +35,5 @@ def config_prelude(config: dict[str, Any]) -> str:
 
 
 def bundle(config: dict[str, Any]) -> str:
-    """Config and watcher as one init script, in the order they need each other."""
+    """Config, watcher and overlay as one script, in the order they need each other."""
     return "\n".join([config_prelude(config), *(script(name) for name in SCRIPTS)])

@@ -1,7 +1,7 @@
 // The remedy overlay, drawn only in the top-level page, from an isolated world of its own.
 //
-// Python installs this script through a CDP session into a named isolated world of the top
-// frame (see interceptor/overlay.py) and calls globalThis.__interceptorOverlay.show(card)
+// It runs with the watcher in our isolated world of each frame (see interceptor/channel.py);
+// only the top frame's copy draws. Python calls globalThis.__interceptorOverlay.show(card)
 // there. The page's own scripts run in the main world: they cannot see this object, call
 // show(), patch the DOM methods used here, or read into the cards, whose shadow roots are
 // closed. Every piece of text goes in through textContent, never as HTML. Each card is its
@@ -9,7 +9,7 @@
 // fixed dock that lets clicks outside the cards through to the page.
 (function () {
   "use strict";
-  if (globalThis.__interceptorOverlay) return;
+  if (window.top !== window || globalThis.__interceptorOverlay) return;
 
   var STYLE = [
     ":host { all: initial; display: block !important; pointer-events: auto; margin: 0 0 8px 0; }",

@@ -1,8 +1,12 @@
 // The in-page watcher: runs in every frame, finds candidate error texts and hands them to
 // Python through the `__interceptorReport` binding. It never decides which rule applies:
 // Python classifies every text with the one RuleSet. Options arrive as JSON in
-// window.__interceptorConfig (see companion.py). Everything is wrapped in try/catch because
-// the page must never see an exception of ours.
+// window.__interceptorConfig (see the config prelude in __init__.py).
+//
+// It runs in an isolated world of each frame (interceptor/channel.py): it sees the page's
+// DOM but not its JavaScript, and the binding exists only in this world, so the page can
+// neither call it nor change what we send. Everything is wrapped in try/catch because the
+// page must never be disturbed by us.
 (function () {
   "use strict";
   var BINDING = "__interceptorReport";
@@ -248,14 +252,29 @@
   function noteBanner(el) { if (!banners.has(el)) { banners.add(el); bannerCount++; } }
   var queue = [];
 
+  // Our own limit, before anything reaches Python: a page that shows thousands of banners
+  // (a loop gone wrong) costs Python a few reports a second, and says how many it lost.
+  var bucket = 30, bucketMax = 30, bucketRate = 10, bucketStamp = Date.now(), lost = 0;
+  function withinRate() {
+    var now = Date.now();
+    bucket = Math.min(bucketMax, bucket + (now - bucketStamp) / 1000 * bucketRate);
+    bucketStamp = now;
+    if (bucket < 1) { lost++; return false; }
+    bucket -= 1;
+    return true;
+  }
+
   function send(payload) {
     var fn = window[BINDING];
     if (typeof fn !== "function") { if (queue.length < 50) queue.push(payload); return; }
+    if (payload.channel !== "escape" && !withinRate()) return;
     try {
-      // Python answers nothing: it draws the remedy itself (see overlay.js), so there is no
-      // answer here that a page could forge.
-      var p = fn(payload);
-      if (p && typeof p.catch === "function") p.catch(function () {});
+      // Where the text was seen, as this document knows it (the page cannot change it).
+      payload.href = String(location.href);
+      payload.origin = String(self.origin);
+      if (lost) { payload.lost = lost; lost = 0; }
+      // A CDP binding takes one string and answers nothing: Python draws the remedy itself.
+      fn(JSON.stringify(payload));
     } catch (e) { /* the binding went away with the page */ }
   }
 
@@ -398,10 +417,12 @@
     var a = added, t = texts, c = attrs;
     added = new Set(); texts = new Set(); attrs = new Set();
     flushQueue();
+    if (shadowLater.length) recheckShadows();
     var seen = new Set();
     a.forEach(function (el) {
       try {
         if (!el.isConnected) return;
+        findShadows(el);
         scanBanners(el);
         checkText(el, seen);
       } catch (e) { /* never disturb the page */ }
@@ -466,38 +487,53 @@
                   attributes: true, attributeFilter: ["class", "style", "hidden", "open"] };
 
   // An open shadow root (a web component's banner) is a tree of its own that the document's
-  // observer does not see, so each one is observed as it is attached. attachShadow itself
-  // behaves exactly as before: same result, same exceptions. Closed roots stay private, as
-  // their authors meant, and our own overlay's root is skipped.
-  function watchShadowRoots(observer) {
-    var proto = window.Element && window.Element.prototype;
-    var descriptor = proto && Object.getOwnPropertyDescriptor(proto, "attachShadow");
-    if (!descriptor || typeof descriptor.value !== "function") return;
-    var original = descriptor.value;
-    var wrapper = {
-      attachShadow: function () {
-        var root = original.apply(this, arguments);
-        try {
-          if (root && root.mode === "open" && !SKIP_TAGS[this.tagName]) {
-            observer.observe(root, OBSERVE);
-            if (root.firstElementChild) { added.add(root.firstElementChild); schedule(); }
-          }
-        } catch (e) { /* never disturb the page */ }
-        return root;
-      }
-    };
-    try {
-      Object.defineProperty(proto, "attachShadow", { value: wrapper.attachShadow, writable: descriptor.writable,
-                                                     enumerable: descriptor.enumerable,
-                                                     configurable: descriptor.configurable });
-    } catch (e) { /* a frozen prototype: shadow roots go unwatched */ }
+  // observer does not see, so each one is observed as we find it: added elements that have
+  // one, custom elements (their names hold a hyphen) when added and at the first scan (those
+  // not upgraded yet are checked again for a while), and roots attached to elements already
+  // on the page, which shadow-hook.js announces. Closed roots stay private, as their authors
+  // meant; our own overlay's are closed too.
+  var shadowSeen = new WeakSet();
+  var shadowLater = [];
+  var shadowObserver = null;
+  function watchShadow(el) {
+    var root = el.shadowRoot;
+    if (!root) { if (shadowLater.length < 200 && !shadowSeen.has(el)) shadowLater.push(el); return; }
+    if (shadowSeen.has(root) || SKIP_TAGS[el.tagName]) return;
+    shadowSeen.add(root);
+    shadowSeen.add(el);
+    shadowObserver.observe(root, OBSERVE);
+    if (root.firstElementChild) { added.add(root.firstElementChild); schedule(); }
+  }
+  function findShadows(root) {
+    if (!shadowObserver || root.nodeType !== 1) return;
+    if (root.shadowRoot || root.tagName.indexOf("-") > 0) watchShadow(root);
+    if (!root.firstElementChild) return;
+    var all = root.getElementsByTagName("*");
+    for (var i = 0, n = Math.min(all.length, 5000); i < n; i++) {
+      if (all[i].tagName.indexOf("-") > 0) watchShadow(all[i]);
+    }
+  }
+  function recheckShadows() {
+    var waiting = shadowLater; shadowLater = [];
+    waiting.forEach(function (el) { if (el.isConnected && el.shadowRoot) watchShadow(el); });
+    shadowLater = shadowLater.concat(waiting.filter(function (el) { return el.isConnected && !el.shadowRoot; }));
   }
 
   function start() {
     try {
       var observer = new MutationObserver(onMutations);
       observer.observe(document, OBSERVE);
-      watchShadowRoots(observer);
+      shadowObserver = observer;
+      // Told by shadow-hook.js (the page's world) when a connected element gets an open root.
+      document.addEventListener("interceptor-shadow", function (ev) {
+        try { var t = ev.target; if (t && t.nodeType === 1) watchShadow(t); } catch (e) { /* ignore */ }
+      }, true);
+      // Components defined after they were added are upgraded later: look again a few times.
+      var rechecks = 0;
+      var timer = setInterval(function () {
+        try { recheckShadows(); } catch (e) { /* ignore */ }
+        if (++rechecks >= 20) clearInterval(timer);
+      }, 500);
       var initial = function () {
         try {
           if (document.body) { added.add(document.body); schedule(); }
