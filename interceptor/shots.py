@@ -23,6 +23,8 @@ import hashlib
 import json
 import math
 import os
+import re
+import shutil
 import signal
 import stat
 import sys
@@ -627,6 +629,9 @@ class CacheEntry:
         return replace(self.verdict, file=file, cached=True)
 
 
+_OLD_FORMAT = re.compile(r"v(\d+)-")
+
+
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):  # 1e400
@@ -654,6 +659,19 @@ class OcrCache:
     def __init__(self, root: Path, engine_name: str) -> None:
         safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in engine_name)
         self.root = root / f"v{CACHE_FORMAT}-{safe}"
+        self._forget_old_formats(root)
+
+    @staticmethod
+    def _forget_old_formats(root: Path) -> None:
+        """Remove entries of earlier cache formats: up to format 2 they held the text unmasked."""
+        try:
+            olds = [p for p in root.iterdir() if p.is_dir()]
+        except OSError:
+            return
+        for folder in olds:
+            match = _OLD_FORMAT.match(folder.name)
+            if match and int(match.group(1)) < CACHE_FORMAT:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _path(self, digest: str) -> Path:
         return self.root / digest[:2] / f"{digest}.json"

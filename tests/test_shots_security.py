@@ -175,3 +175,15 @@ def test_damaged_cache_entry_is_a_miss_and_the_batch_goes_on(
         ("person-info-not-found", None),
     ]
     assert not batch.results[0].cached and batch.results[1].cached
+
+
+def test_entries_of_older_formats_with_unmasked_text_are_removed(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    old = cache_dir / "v2-fake-1" / "ab"
+    old.mkdir(parents=True)
+    (old / "ab12.json").write_text(json.dumps({"focus_lines": [["320502199103154512", [0, 0, 1, 1], 1]]}))
+    other = cache_dir / "notes"
+    other.mkdir()
+    OcrCache(cache_dir, "fake-1")
+    assert not (cache_dir / "v2-fake-1").exists()
+    assert other.exists()
