@@ -71,7 +71,9 @@ def grouped(number: str, sizes: list[int], sep: str) -> str:
 
 
 def clear_digits(masked: str) -> str:
-    return "".join(c for c in masked.translate(str.maketrans("０１２３４５６７８９", "0123456789")) if c.isdigit())
+    return "".join(
+        c for c in masked.translate(str.maketrans("０１２３４５６７８９", "0123456789")) if c.isdigit()
+    )
 
 
 def assert_hidden(number: str, spelled: str, before: str, after: str) -> None:
