@@ -78,15 +78,22 @@ def measure(browser: Browser, rules: RuleSet | None, seconds: float) -> tuple[fl
     cdp.send("Performance.enable")
     page.evaluate("() => startMutating()")
     page.wait_for_timeout(500)
-    probe = "() => [window.mutations, window.__interceptorWatcher ? window.__interceptorWatcher.selfTime() : 0]"
+
+    def probe() -> tuple[float, float]:
+        # The watcher runs in the companion's own world: its clock is read there.
+        mutations = float(page.evaluate("() => window.mutations"))
+        own = 0.0
+        if companion is not None:
+            own = float(companion.overlay(page).watcher_value("__interceptorWatcher.selfTime()") or 0)
+        return mutations, own
 
     def busy() -> float:
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         return float(metrics["TaskDuration"])
 
-    (m0, s0), b0, w0 = page.evaluate(probe), busy(), time.perf_counter()
+    (m0, s0), b0, w0 = probe(), busy(), time.perf_counter()
     page.wait_for_timeout(seconds * 1000)
-    (m1, s1), b1, w1 = page.evaluate(probe), busy(), time.perf_counter()
+    (m1, s1), b1, w1 = probe(), busy(), time.perf_counter()
     if companion is not None:
         assert companion.events == [], "menu and table text must not raise events"
     context.close()

@@ -49,8 +49,8 @@ MAX_PLAIN = 300  # longest unstyled banner text that may raise an unknown error
 MAX_BODY = 2_000_000
 # A flood (a page calling the binding thousands of times) is cut down to these rates; an
 # honest watcher reports a handful of texts per error.
-REPORT_RATE, REPORT_BURST = 10.0, 40.0  # per frame
-TOTAL_RATE, TOTAL_BURST = 40.0, 120.0  # all frames together
+REPORT_RATE, REPORT_BURST = 20.0, 60.0  # per document
+TOTAL_RATE, TOTAL_BURST = 60.0, 150.0  # all frames together
 MAX_EVENTS = 1000  # events kept in memory (the log keeps them all)
 MAX_RECENT = 200  # texts remembered for the 2-second de-duplication
 MAX_DRAWING = 20  # cards waiting to be drawn (e.g. behind an open dialog)

@@ -254,7 +254,7 @@
 
   // Our own limit, before anything reaches Python: a page that shows thousands of banners
   // (a loop gone wrong) costs Python a few reports a second, and says how many it lost.
-  var bucket = 30, bucketMax = 30, bucketRate = 10, bucketStamp = Date.now(), lost = 0;
+  var bucket = 50, bucketMax = 50, bucketRate = 20, bucketStamp = Date.now(), lost = 0;
   function withinRate() {
     var now = Date.now();
     bucket = Math.min(bucketMax, bucket + (now - bucketStamp) / 1000 * bucketRate);
