@@ -54,6 +54,8 @@ TOTAL_RATE, TOTAL_BURST = 60.0, 150.0  # all frames together
 MAX_EVENTS = 1000  # events kept in memory (the log keeps them all)
 MAX_RECENT = 200  # texts remembered for the 2-second de-duplication
 MAX_DRAWING = 20  # cards waiting to be drawn (e.g. behind an open dialog)
+# How long an API error waits for the page to show it before its card says the hall did not.
+HIDDEN_WAIT = 1.5
 
 # For banners that are not styled as errors and for unknown texts: what an error says.
 # Strong words mark an error even beside 成功 ("成功 3 条，失败 2 条"); weak ones only alone.
@@ -83,6 +85,9 @@ class Event:
     time: float = field(default_factory=time.time)
     title: str | None = None
     kind: str = ""  # where the text came from: the banner's library, "page-text", "alert", "api"…
+    # An API error the page never showed (the hall's login page swallows some): the card
+    # says so, since the person saw nothing happen.
+    hidden: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,6 +161,7 @@ class Companion:
         self.dropped = 0  # reports refused by the rate limits
         self._trimmed = 0  # events dropped from the front of self.events
         self._recent: list[tuple[float, str, str]] = []  # (time, key, normalised text)
+        self._sighted: dict[str, float] = {}  # key -> when the page showed an error already seen
         self._returned: set[int] = set()  # id() of events already handed out by wait_for_event
         self._limiter = RateLimiter(rate=REPORT_RATE, burst=REPORT_BURST, total_rate=TOTAL_RATE,
                                     total_burst=TOTAL_BURST)
@@ -515,7 +521,8 @@ class Companion:
             unique.setdefault((match.rule.id, json.dumps(match.captures, sort_keys=True)), match)
         return list(unique.values())
 
-    def _is_duplicate(self, key: str, norm: str, now: float) -> bool:
+    def _duplicate_of(self, key: str, norm: str, now: float) -> str | None:
+        """The key of a recent event this one repeats, or None."""
         self._recent = [r for r in self._recent[-MAX_RECENT:] if now - r[0] < DEDUP_SECONDS]
         for index, (_, seen_key, seen_norm) in enumerate(self._recent):
             same = seen_key == key
@@ -524,8 +531,19 @@ class Companion:
                 same = bool(norm) and bool(seen_norm) and (norm in seen_norm or seen_norm in norm)
             if same:
                 self._recent[index] = (now, seen_key, seen_norm)
-                return True
-        return False
+                return seen_key
+        return None
+
+    def _wait_for_sighting(self, key: str, page: Page) -> bool:
+        """Whether the page shows the error of ``key`` (as a banner or dialog) within
+        HIDDEN_WAIT seconds. Runs in the response's own greenlet, which may wait."""
+        deadline = time.monotonic() + HIDDEN_WAIT
+        while key not in self._sighted and time.monotonic() < deadline and not page.is_closed():
+            try:
+                page.wait_for_timeout(100)
+            except Error:
+                break
+        return self._sighted.pop(key, None) is not None
 
     def _card(self, event: Event, match: Match | None, page: Page | None) -> dict[str, Any]:
         """What the overlay draws, made here from the rule table and nothing else."""
@@ -543,6 +561,7 @@ class Companion:
             "text": event.text,
             "source": event.source,
             "origin": origin,
+            "hidden": event.hidden,
         }
 
     def _record(
@@ -567,7 +586,12 @@ class Companion:
             key = f"{match.rule.id}|{json.dumps(match.captures, sort_keys=True)}"
         else:
             key = f"?{norm}"
-        if self._is_duplicate(key, norm, now):
+        repeated = self._duplicate_of(key, norm, now)
+        if repeated is not None:
+            if source != "network":
+                self._sighted[repeated] = now  # an API error the page did show
+                if len(self._sighted) > MAX_RECENT:
+                    self._sighted.pop(next(iter(self._sighted)))
             return
         self._recent.append((now, key, norm))
         event = Event(
@@ -584,6 +608,8 @@ class Companion:
         event.overlay = None
         self._publish(event)
         channel = self._channels.get(page) if page is not None else None
+        if source == "network" and page is not None and channel is not None:
+            event.hidden = not self._wait_for_sighting(key, page)
         if channel is None or page is None or page.is_closed() or self._drawing >= MAX_DRAWING:
             self._settled(event, False)
         elif defer:

@@ -41,6 +41,9 @@ def routes(method: str, path: str, query: str, body: bytes) -> Response | None:
         return Response.json({"message": "获取用户登录信息失败:系统正在维护，请稍后再试.."}, status=400)
     if path == "/api/person":
         return Response.json({"errors": [{"message": "未获取到人员基本信息"}]}, status=400)
+    if path == "/api/swallowed":
+        # The hall's login page: a failed login answered 200, which its store drops silently.
+        return Response.json({"appcode": "1", "msg": "户籍性质为空"})
     if path == "/api/ok":
         return Response.json({"appcode": "0", "msg": "成功", "map": {}})
     return None
@@ -51,7 +54,10 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer
     root: Path = tmp_path_factory.mktemp("api")
     (root / "index.html").write_text(
         "<!DOCTYPE html><meta charset=utf-8><script>"
-        "window.call = u => fetch(u).then(r => r.json());</script>",
+        "window.call = u => fetch(u).then(r => r.json());"
+        "window.shown = u => call(u).then(d => { const e = document.createElement('div');"
+        " e.className = 'ant-message-notice'; e.innerHTML = '<div class=\"ant-message-error\"><span></span></div>';"
+        " e.querySelector('span').textContent = d.msg; document.body.appendChild(e); });</script>",
         encoding="utf-8",
     )
     with LocalServer(roots=[root], routes=routes) as server:
@@ -72,5 +78,41 @@ def test_http_400_bodies_become_events(browser: Browser, api_server: LocalServer
         companion.watch(0.3)
         assert len(companion.events) == 2
         assert all(e.overlay for e in companion.events)
+    finally:
+        context.close()
+
+
+def test_an_api_error_the_page_never_shows_gets_a_card_that_says_so(
+    browser: Browser, api_server: LocalServer, ruleset: RuleSet
+) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        companion = attach(context, rules=ruleset)
+        page.goto(api_server.url + "/")
+        page.evaluate("() => call('/api/swallowed')")  # the page drops the answer
+        event = companion.wait_for_event("household-type-missing", timeout=5)
+        assert event.source == "network" and event.hidden and event.overlay
+        [card] = companion.overlay(page).cards()
+        assert "大厅没有在页面上显示这条消息" in card["text"]
+    finally:
+        context.close()
+
+
+def test_an_api_error_the_page_shows_gets_the_plain_card_at_once(
+    browser: Browser, api_server: LocalServer, ruleset: RuleSet
+) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        companion = attach(context, rules=ruleset)
+        page.goto(api_server.url + "/")
+        page.evaluate("() => shown('/api/swallowed')")  # the page shows a toast with the message
+        event = companion.wait_for_event("household-type-missing", timeout=5)
+        assert not event.hidden and event.overlay  # seen first as its response or as its toast
+        [card] = companion.overlay(page).cards()
+        assert "大厅没有在页面上显示" not in card["text"]
+        companion.watch(0.5)
+        assert len(companion.events) == 1  # its toast is the same error, not a second one
     finally:
         context.close()

@@ -32,6 +32,7 @@
     ".orig { margin-top: 6px; padding-top: 4px; border-top: 1px dashed #ddd; color: #666; font-size: 12px;",
     "  word-break: break-all; }",
     ".from { color: #a33; font-size: 12px; word-break: break-all; }",
+    ".hidden-note { margin: 4px 0; padding: 3px 6px; background: #fff1e0; border-radius: 3px; font-size: 12px; color: #8a3b00; }",
     ".hint { color: #888; font-size: 12px; }",
     ".compact > :not(.head):not(.orig) { display: none; } .compact .title { cursor: pointer; }"
   ].join("\n");
@@ -145,6 +146,11 @@
     });
     head.appendChild(close);
     card.appendChild(head);
+    if (data.hidden) {
+      // The hall answered with this message but did not show it: the person saw nothing.
+      card.appendChild(el("div", "hidden-note",
+        "大厅没有在页面上显示这条消息：点了按钮没有反应，原因就在这里。"));
+    }
     if (data.origin) {
       var from = el("div", "from");
       from.appendChild(el("span", "label", "来自"));
