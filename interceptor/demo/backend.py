@@ -72,6 +72,8 @@ UNITS = {
     "32010067890": Unit("32010067890", "江苏示例人力资源服务有限公司", hr_service=True),
 }
 DEFAULT_UNIT = "32010012345"
+# The demo login page accepts any unit above with this password (an invented one).
+DEMO_PASSWORD = "Demo@2026"
 UNKNOWN_IDCARD = "320211200002290035"  # 钱七: nobody in the province has collected them
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -118,6 +120,11 @@ class DemoBackend:
         endpoint = path[len(API_PREFIX) :]
         if method == "GET" and endpoint == "ehrss/si/unit/batch-template.csv":
             return _template()
+        if endpoint == "login/sms":
+            # The SMS gateway fails without a message: the page shows its fixed 500 text.
+            return Response.json({"appcode": "1", "map": {}}, 500)
+        if endpoint == "login/guide":
+            return Response.json({"appcode": "1", "msg": "", "map": {}}, 404)
         handler = _ENDPOINTS.get(endpoint)
         if handler is None or method != "POST":
             return Response.json({"appcode": "1", "msg": "请求的服务不存在", "map": {}}, 404)
@@ -137,6 +144,15 @@ class DemoBackend:
     def session(self, form: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
         unit = self._unit(form)
         return "0", "", {"aab001": unit.code, "aab004": unit.name, "hrService": unit.hr_service}
+
+    def login(self, form: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        # Answered 200 either way, as the real gateway does; the page drops a failure.
+        unit = self.units.get(str(form.get("code") or ""))
+        if unit is None:
+            return "1", "单位编号或统一社会信用代码不存在", {}
+        if str(form.get("password") or "") != DEMO_PASSWORD:
+            return "1", "账号或密码错误，请重新输入", {}
+        return "0", "", {"aab001": unit.code, "aab004": unit.name}
 
     def quick_search(self, form: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
         person = self.people.get(_idcard(form))
@@ -234,6 +250,7 @@ def _insure_problem(person: Person) -> str | None:
 
 _ENDPOINTS = {
     "session": DemoBackend.session,
+    "login": DemoBackend.login,
     "ehrss/si/person/quick-search": DemoBackend.quick_search,
     "ehrss/si/unit/insure-register": DemoBackend.insure_register,
     "ehrss/si/person/collect": DemoBackend.collect,
