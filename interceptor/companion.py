@@ -556,6 +556,8 @@ class Companion:
             # Unguessable, so nothing can refer to a card it did not see drawn.
             "key": secrets.token_hex(8),
             "rule": event.rule,
+            # "info" rules (a notice, not an error) get a small quiet tip instead of a card.
+            "severity": str(getattr(match.rule, "severity", "error")) if match else "error",
             "title": event.title,
             "remedy": match.rule.to_dict().get("remedy", {}) if match else {},
             "text": event.text,

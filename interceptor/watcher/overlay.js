@@ -18,6 +18,10 @@
     "  box-shadow: 0 4px 16px rgba(0,0,0,.18); padding: 10px 12px 10px 12px;",
     "  font: 13px/1.5 'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif; }",
     ".card.unknown { background: #f7f7f7; border-color: #c8c8c8; border-left-color: #999; color: #444; }",
+    ".card.info { background: #f4f8fc; border-color: #b9d0e8; border-left-color: #5b8fc7; box-shadow: none;",
+    "  padding: 6px 10px; font-size: 12px; }",
+    ".info .title { color: #2d5a8a; font-size: 13px; font-weight: 600; }",
+    ".info .who, .info ol, .info .row, .info .orig { display: none; }",
     ".head { display: flex; align-items: flex-start; gap: 8px; }",
     ".title { flex: 1; font-weight: 700; font-size: 14px; color: #8a3b00; }",
     ".unknown .title { color: #555; font-weight: 600; font-size: 13px; }",
@@ -129,7 +133,8 @@
     host.setAttribute("style", HOST_STYLE);
     var root = host.attachShadow({ mode: "closed" });
     var style = el("style"); style.textContent = STYLE; root.appendChild(style);
-    var card = el("div", data.rule ? "card" : "card unknown");
+    var info = data.rule && data.severity === "info";
+    var card = el("div", info ? "card info" : (data.rule ? "card" : "card unknown"));
     card.setAttribute("role", "note");
     var head = el("div", "head");
     var title = el("div", "title", data.rule ? data.title : "未识别的错误");
@@ -301,6 +306,7 @@
       var s = state.get(host);
       return {
         key: s.data.key || null, rule: s.data.rule || null, origin: s.data.origin || null,
+        severity: s.card.classList.contains("info") ? "info" : "error", hidden: !!s.data.hidden,
         text: s.root.textContent, steps: s.root.querySelectorAll("ol li").length,
         markup: s.root.querySelectorAll("img, script, iframe, object, embed, a").length,
         compact: s.card.classList.contains("compact"), connected: host.isConnected && !!dock && dock.isConnected,
