@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshots", metavar="DIR", help="把每个页面的截图（含提示框）存到此目录")
     p.add_argument("--dialogs", choices=["accept", "dismiss"], default="accept",
                    help="原生对话框的应答方式（默认 accept）")
+    p.add_argument("--online", action="store_true",
+                   help="允许本地 .html 页面访问网络（默认离线：只放行本机服务器上的页面及其引用的文件）")
     p.set_defaults(handler="interceptor.replay:run")
 
     p = sub.add_parser("shots", help="批量识别报错截图 (batch-check error screenshots)")

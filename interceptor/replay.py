@@ -1,17 +1,27 @@
 """``interceptor replay``: load pages headless with the companion and report what it intercepts.
 
-A target is an http(s) URL, a local ``.html`` file (its folder is served by
-:class:`~interceptor.server.LocalServer`, so ``/web/<pkg>/`` libraries load), a folder
-written by ``interceptor record`` or a ``.har`` file. Recorded folders and HAR files replay
-offline: responses come from the HAR, the front-end libraries of ``/web/`` from the local
-npm install, and every other request is aborted. Targets share one browser and are loaded a
-few at a time so their watch windows overlap.
+A target is an http(s) URL, a local ``.html`` file, a folder with an ``index.html``, a
+folder written by ``interceptor record`` or a ``.har`` file.
+
+A local page is served by :class:`~interceptor.server.LocalServer` on 127.0.0.1 with the
+``/web/<pkg>/`` libraries, but never the files beside it: a page saved from the web (a
+hostile one too) gets itself and the assets its markup references (same-folder scripts,
+stylesheets, images, frames), not the folder around it, and it runs offline unless
+``online`` is asked for: a request to anything but our server is aborted. A folder given
+as the target is served whole, since the person named it. Recorded folders and HAR files
+always replay offline: responses come from the HAR, the front-end libraries of ``/web/``
+from the local npm install, and every other request is aborted. Every file a recording
+names must lie inside its folder. DOM snapshots are served inert: no scripts, no ``on*``
+handlers, no ``javascript:`` URLs. Targets share one browser and are loaded a few at a
+time so their watch windows overlap.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
+import posixpath
 import re
 import sys
 import time
@@ -19,17 +29,19 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .browser import own_playwright_thread
 from .errors import InterceptorError, TargetError
+from .files import private_dir, write_private_bytes, write_private_text
 from .privacy import mask_data
 from .server import LocalServer, web_modules_dir
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Route
+    from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute
 
     from .classify import RuleSet
     from .companion import Companion
@@ -43,8 +55,12 @@ LOAD_TIMEOUT_MS = 30_000
 MAX_SETTLE_S = 15.0  # longest the watch window waits for late frames after the load event
 _SETTLING = frozenset({"document", "script"})  # resources that start a frame's own timers
 VIEWPORT = {"width": 1280, "height": 800}
-
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+MAX_SNAPSHOT_BYTES = 20_000_000  # a snapshot (or a local page to scan) larger than this is not read
+MAX_PAGE_ASSETS = 500
+# What a local page's markup may pull in from its folder: code, styles, pictures, fonts, frames.
+ASSET_SUFFIXES = frozenset({".js", ".mjs", ".css", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg",
+                            ".ico", ".bmp", ".woff", ".woff2", ".ttf", ".otf", ".html", ".htm"})
+_ASSET_ATTRIBUTES = {"script": "src", "link": "href", "img": "src", "iframe": "src", "frame": "src"}
 
 
 @dataclass(frozen=True)
@@ -84,8 +100,10 @@ class _Plan:
 
     urls: list[str]
     har: Path | None = None
-    # One per URL (same index), or empty: the DOM snapshot each page is served instead of its URL.
-    snapshots: list[Path] = field(default_factory=list)
+    # One per URL (same index), or empty: the sanitised DOM snapshot each page is served instead of its URL.
+    snapshots: list[str] = field(default_factory=list)
+    # A local page: the origin of the LocalServer serving it, the only one reached offline.
+    local_origin: str | None = None
 
 
 @dataclass
@@ -123,12 +141,14 @@ def replay_targets(
     rules: RuleSet | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     browser: Browser | None = None,
+    online: bool = False,
 ) -> list[PageResult]:
     """Replay ``targets`` headless, in the given order; one :class:`PageResult` each.
 
     Up to ``concurrency`` targets are open at once: a new one starts loading as soon as
     another has been watched long enough, so loading and watching overlap. A target that
-    cannot be loaded gets ``error`` set; the others still run.
+    cannot be loaded gets ``error`` set; the others still run. Local pages reach nothing
+    but their own server unless ``online`` is true.
     """
     from .rules import load_rules
 
@@ -136,7 +156,7 @@ def replay_targets(
     items = [t if isinstance(t, ReplayTarget) else ReplayTarget(str(t)) for t in targets]
     results = [PageResult(t.spec) for t in items]
     if screenshots is not None:
-        screenshots.mkdir(parents=True, exist_ok=True)
+        private_dir(screenshots)
     with ExitStack() as stack:
         if browser is None:
             from playwright.sync_api import sync_playwright
@@ -155,14 +175,14 @@ def replay_targets(
                 index = pending.popleft()
                 try:
                     active.append(_open(browser, index + 1, items[index], results[index], wait=wait,
-                                        dialogs=dialogs, rules=rules, servers=servers))
+                                        dialogs=dialogs, rules=rules, servers=servers, online=online))
                 except TargetError as exc:
                     results[index].error = str(exc)
             now = time.monotonic()
             for session in list(active):
                 until = session.watch_until
                 if until is None and now - session.started > LOAD_TIMEOUT_MS / 1000:
-                    session.result.error = f"The target {session.target.spec} did not finish loading in time."
+                    session.result.error = f"目标 {session.target.spec} 未能在规定时间内加载完成。"
                     _close(session)
                     active.remove(session)
                 elif until is not None and now >= until:
@@ -180,7 +200,7 @@ def _finish(session: _Session, screenshots: Path | None) -> None:
             suffix = f"-{k + 1}" if len(session.pages) > 1 else ""
             path = screenshots / f"{session.number:02d}-{_slug(session.target.spec)}{suffix}.png"
             with suppress(Exception):
-                page.screenshot(path=str(path))
+                write_private_bytes(path, page.screenshot())
                 session.result.screenshots.append(str(path))
     _close(session)
 
@@ -203,15 +223,20 @@ def _pump(sessions: list[_Session], seconds: float) -> None:
 
 
 def _open(browser: Browser, number: int, target: ReplayTarget, result: PageResult, *, wait: float,
-          dialogs: str, rules: RuleSet, servers: _Servers) -> _Session:
+          dialogs: str, rules: RuleSet, servers: _Servers, online: bool = False) -> _Session:
     """Start loading ``target`` (up to its first response); its load events arrive later."""
     from .companion import attach
 
     plan = _plan(target.spec, servers)
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")  # type: ignore[arg-type]
+    offline = plan.har is not None or bool(plan.snapshots) or (plan.local_origin is not None and not online)
+    # A service worker's requests would pass by the context's routes.
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN",  # type: ignore[arg-type]
+                                  service_workers="block" if offline else "allow")
     try:
         if plan.har is not None or plan.snapshots:
             _route_offline(context, plan)
+        elif plan.local_origin is not None and not online:
+            _route_local_only(context, plan.local_origin)
         companion = attach(context, rules=rules, dialogs=target.dialogs or dialogs)  # type: ignore[arg-type]
         window = target.wait if target.wait is not None else wait
         session = _Session(number, target, result, context, companion, [], window)
@@ -254,9 +279,9 @@ def _start(page: Page, url: str, spec: str) -> None:
     try:
         response = page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
     except Exception as exc:
-        raise TargetError(f"The target {spec} could not be loaded: {_reason(exc)}.") from None
+        raise TargetError(f"目标 {spec} 无法加载：{_reason(exc)}。") from None
     if response is not None and response.status >= 400:
-        raise TargetError(f"The target {spec} could not be loaded: the server answered HTTP {response.status}.")
+        raise TargetError(f"目标 {spec} 无法加载：服务器返回 HTTP {response.status}。")
 
 
 def _reason(exc: BaseException) -> str:
@@ -270,36 +295,36 @@ def _plan(spec: str, servers: _Servers) -> _Plan:
         return _Plan([spec])
     path = Path(spec[len("file://") :] if scheme == "file" else spec).expanduser()
     if not path.exists():
-        raise TargetError(f"The target {spec} does not exist: give an http(s) URL, an .html file, "
-                          "a recorded folder or a .har file.")
+        raise TargetError(f"目标 {spec} 不存在：请给出 http(s) 网址、.html 文件、录制目录或 .har 文件。")
     path = path.resolve()
     if path.is_dir():
         if (path / RECORDING_META).is_file():
             return _recorded_plan(path)
         if (path / "index.html").is_file():
-            return _Plan([servers.url_for(path / "index.html")])
+            url, origin = servers.url_for_folder(path)
+            return _Plan([url], local_origin=origin)
         hars = sorted(path.glob("*.har"))
         if len(hars) == 1:
             return _har_plan(hars[0])
-        raise TargetError(f"The folder {spec} is not a recorded folder: it has no {RECORDING_META}, "
-                          "no index.html and not exactly one .har file.")
+        raise TargetError(f"文件夹 {spec} 不是录制目录：其中没有 {RECORDING_META}、没有 index.html，"
+                          "也不是恰好一个 .har 文件。")
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        return _Plan([servers.url_for(path)])
+        url, origin = servers.url_for_page(path)
+        return _Plan([url], local_origin=origin)
     if suffix == ".har":
         return _har_plan(path)
-    raise TargetError(f"The target {spec} is neither an http(s) URL, an .html file, a recorded folder "
-                      "nor a .har file.")
+    raise TargetError(f"目标 {spec} 既不是 http(s) 网址、.html 文件、录制目录，也不是 .har 文件。")
 
 
 def _har_plan(har: Path) -> _Plan:
     try:
         entries = json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise TargetError(f"The HAR file {har} cannot be read: {exc}.") from None
+        raise TargetError(f"HAR 文件 {har} 无法读取：{exc}。") from None
     first = _first_document(entries)
     if first is None:
-        raise TargetError(f"The HAR file {har} holds no HTML page to open.")
+        raise TargetError(f"HAR 文件 {har} 中没有可打开的 HTML 页面。")
     return _Plan([first], har=har)
 
 
@@ -315,21 +340,49 @@ def _recorded_plan(folder: Path) -> _Plan:
     try:
         meta = json.loads((folder / RECORDING_META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise TargetError(f"The recorded folder {folder} has an unreadable {RECORDING_META}: {exc}.") from None
-    har = folder / RECORDING_HAR
-    snapshots: list[Path] = []
+        raise TargetError(f"录制目录 {folder} 中的 {RECORDING_META} 无法读取：{exc}。") from None
+    if not isinstance(meta, dict):
+        raise TargetError(f"录制目录 {folder} 中的 {RECORDING_META} 格式不对。")
+    har = recording_path(folder, RECORDING_HAR)
+    snapshots: list[str] = []
     urls: list[str] = []
-    for item in meta.get("snapshots", []):
-        url, file = str(item.get("url", "")), folder / str(item.get("file", ""))
+    items = meta.get("snapshots", [])
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        url, file = str(item.get("url", "")), recording_path(folder, str(item.get("file", "")))
         if urlsplit(url).scheme in ("http", "https") and file.is_file():
-            snapshots.append(file)
+            snapshots.append(_read_snapshot(file))
             urls.append(url)
     if not urls:
         start = str(meta.get("url", ""))
         if not start:
-            raise TargetError(f"The recorded folder {folder} names no page to open.")
+            raise TargetError(f"录制目录 {folder} 没有指明要打开的页面。")
         urls = [start]
     return _Plan(urls, har=har if har.is_file() else None, snapshots=snapshots)
+
+
+def recording_path(folder: Path, name: str) -> Path:
+    """``name`` as read from a recording, resolved inside ``folder``; TargetError when it leaves it.
+
+    A recording may come from someone else: a ``/abs/path`` or ``../x`` in it must not make
+    replay read (and serve to a page) a file from elsewhere on the disk.
+    """
+    root = folder.resolve()
+    try:
+        candidate = (root / name).resolve()
+    except (OSError, ValueError):
+        candidate = None
+    if not name or candidate is None or (candidate != root and root not in candidate.parents) or candidate == root:
+        raise TargetError(f"录制目录 {folder} 中的 {RECORDING_META} 指向目录之外的文件“{name}”，"
+                          "为安全起见拒绝重放。")
+    return candidate
+
+
+def _read_snapshot(file: Path) -> str:
+    if file.stat().st_size > MAX_SNAPSHOT_BYTES:
+        raise TargetError(f"页面快照 {file} 超过 {MAX_SNAPSHOT_BYTES // 1_000_000} MB，不予读取。")
+    return sanitize_html(file.read_text(encoding="utf-8", errors="replace"))
 
 
 def _route_offline(context: BrowserContext, plan: _Plan) -> None:
@@ -355,13 +408,32 @@ def _route_offline(context: BrowserContext, plan: _Plan) -> None:
         context.route_from_har(plan.har, not_found="fallback")
 
 
-def _serve_snapshot(page: Page, url: str, file: Path) -> None:
-    """Answer the page's own URL with its recorded DOM, scripts removed.
+def _route_local_only(context: BrowserContext, origin: str) -> None:
+    """Let a local page reach its own server and nothing else (no HTTP, no WebSocket)."""
+
+    def ours(url: str) -> bool:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower() == origin
+
+    def guard(route: Route) -> None:
+        if ours(route.request.url):
+            route.fallback()
+        else:
+            route.abort("blockedbyclient")
+
+    def refuse(socket: WebSocketRoute) -> None:
+        socket.close(code=1008, reason="offline")
+
+    context.route("**/*", guard)
+    context.route_web_socket(lambda url: not ours(url), refuse)
+
+
+def _serve_snapshot(page: Page, url: str, body: str) -> None:
+    """Answer the page's own URL with its recorded DOM, sanitised (see :func:`sanitize_html`).
 
     The snapshot is the DOM after the site's scripts ran; running them again would rebuild
     (and usually wipe) what it shows. A page route wins over the context's HAR route.
     """
-    body = _SCRIPT.sub("", file.read_text(encoding="utf-8", errors="replace"))
     document = url.split("#", 1)[0]
 
     def serve(route: Route) -> None:
@@ -372,23 +444,203 @@ def _serve_snapshot(page: Page, url: str, file: Path) -> None:
 
 
 class _Servers:
-    """One LocalServer per folder of local .html targets, started on first use."""
+    """One LocalServer per local target (a page, or a folder), started on first use."""
 
     def __init__(self) -> None:
-        self._by_root: dict[Path, LocalServer] = {}
+        self._by_key: dict[tuple[str, Path], LocalServer] = {}
 
-    def url_for(self, file: Path) -> str:
-        root = file.parent
-        server = self._by_root.get(root)
+    def url_for_page(self, page: Path) -> tuple[str, str]:
+        """The URL of ``page`` served alone with its referenced assets, and the server's origin."""
+        server = self._by_key.get(("page", page))
         if server is None:
-            server = self._by_root[root] = LocalServer([root]).start()
-        return f"{server.url}/{quote(file.name)}"
+            server = self._by_key[("page", page)] = LocalServer([], files=page_assets(page)).start()
+        return f"{server.url}/{quote(page.name)}", server.url
+
+    def url_for_folder(self, folder: Path) -> tuple[str, str]:
+        """The URL of ``folder``'s index.html, the whole folder served, and the server's origin."""
+        server = self._by_key.get(("folder", folder))
+        if server is None:
+            server = self._by_key[("folder", folder)] = LocalServer([folder]).start()
+        return f"{server.url}/index.html", server.url
 
     def stop_all(self) -> None:
-        for server in self._by_root.values():
+        for server in self._by_key.values():
             with suppress(Exception):
                 server.stop()
-        self._by_root.clear()
+        self._by_key.clear()
+
+
+class _References(HTMLParser):
+    """The script, stylesheet, image and frame addresses in a page's markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = _ASSET_ATTRIBUTES.get(tag)
+        for name, value in attrs:
+            if name == wanted and value:
+                self.found.append(value.strip())
+
+    handle_startendtag = handle_starttag
+
+
+def page_assets(page: Path) -> dict[str, Path]:
+    """URL path -> file for ``page`` and the same-folder files its markup references.
+
+    Only relative addresses in ``src``/``href`` of script, link, img, iframe and frame count,
+    only files of the kinds in ASSET_SUFFIXES, only inside the page's folder (after
+    following links); referenced frames are scanned in turn. What a script fetches is not
+    a reference: a saved page cannot reach the files beside it by naming them in code.
+    """
+    page = page.resolve()
+    folder = page.parent
+    assets = {"/" + page.name: page}
+    queue = ["/" + page.name]
+    while queue and len(assets) < MAX_PAGE_ASSETS:
+        document = queue.pop(0)
+        file = assets[document]
+        if file.stat().st_size > MAX_SNAPSHOT_BYTES:
+            continue
+        parser = _References()
+        parser.feed(file.read_text(encoding="utf-8", errors="replace"))
+        parser.close()
+        for address in parser.found:
+            parts = urlsplit(address)
+            if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+                continue  # another site, or a root path (/web/ is served anyway)
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(document), unquote(parts.path)))
+            if not path.startswith("/") or path.startswith("/..") or path in assets:
+                continue
+            try:
+                target = (folder / path.lstrip("/")).resolve()
+            except (OSError, ValueError):
+                continue
+            if folder not in target.parents or not target.is_file() or target.suffix.lower() not in ASSET_SUFFIXES:
+                continue
+            assets[path] = target
+            if target.suffix.lower() in (".html", ".htm"):
+                queue.append(path)
+    return assets
+
+
+# Attributes holding an address; a data: URL there may carry a document that runs script.
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background",
+                             "cite", "longdesc", "ping", "manifest", "codebase", "lowsrc", "dynsrc"})
+_NAME = re.compile(r"[A-Za-z_:][-A-Za-z0-9_:.]*\Z")
+_STRIP_URL = re.compile(r"[\x00-\x20]+")
+
+
+def _is_script_url(value: str, *, url_attribute: bool) -> bool:
+    # Browsers drop tabs and newlines anywhere in a URL and spaces and controls at its ends.
+    compact = _STRIP_URL.sub("", value).lower()
+    if compact.startswith(("javascript:", "vbscript:")):
+        return True
+    if url_attribute and compact.startswith("data:"):
+        media = compact[len("data:") :].split(",", 1)[0]
+        return any(kind in media for kind in ("html", "xml", "svg", "script"))
+    return False
+
+
+class _Sanitizer(HTMLParser):
+    """Re-writes a document from its parsed tokens, keeping only inert markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self._in_script = False
+        self._in_style = False
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], *, closed: bool) -> str | None:
+        if not _NAME.match(tag):
+            return None
+        kept: list[str] = []
+        for name, value in attrs:
+            if not _NAME.match(name) or name.startswith("on"):
+                continue
+            if name == "http-equiv" and (value or "").strip().lower() == "refresh":
+                return ""  # a meta refresh can navigate anywhere
+            if value is None:
+                kept.append(name)
+                continue
+            if _is_script_url(value, url_attribute=name in _URL_ATTRIBUTES):
+                continue
+            if name == "srcdoc":
+                value = sanitize_html(value)
+            kept.append(f'{name}="{html.escape(value, quote=True)}"')
+        return "<" + " ".join([tag, *kept]) + (" />" if closed else ">")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self._in_script = True
+            return
+        if tag == "style":
+            self._in_style = True
+        text = self._tag(tag, attrs, closed=False)
+        if text:
+            self.out.append(text)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            return
+        text = self._tag(tag, attrs, closed=True)
+        if text:
+            self.out.append(text)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._in_script:
+            self._in_script = False
+            return
+        if tag == "style":
+            self._in_style = False
+        if _NAME.match(tag):
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            return
+        if self._in_style:
+            # Inside <svg> a browser reads <style> as markup: no "<" may reach it.
+            self.out.append(data.replace("<", "\\3c "))
+            return
+        self.out.append(data.replace("<", "&lt;").replace(">", "&gt;"))
+
+    def handle_entityref(self, name: str) -> None:
+        if not self._in_script:
+            self.out.append(f"&{name};" if _NAME.match(name) else f"&amp;{html.escape(name)}")
+
+    def handle_charref(self, name: str) -> None:
+        if not self._in_script:
+            self.out.append(f"&#{name};" if re.fullmatch(r"[xX]?[0-9A-Fa-f]+", name) else f"&amp;#{html.escape(name)}")
+
+    def handle_decl(self, decl: str) -> None:
+        if decl.lower().startswith("doctype"):
+            self.out.append(f"<!{html.escape(decl, quote=False)}>")
+
+    # Comments, processing instructions and CDATA sections are dropped: parsers disagree on
+    # where some of them end (``--!>``), and a snapshot does not need them.
+    def handle_comment(self, data: str) -> None:
+        return
+
+    def handle_pi(self, data: str) -> None:
+        return
+
+    def unknown_decl(self, data: str) -> None:
+        return
+
+
+def sanitize_html(text: str) -> str:
+    """``text`` parsed and written back inert: no scripts, ``on*`` handlers or ``javascript:`` URLs.
+
+    Also drops meta refreshes and comments; ``srcdoc`` documents are sanitised in turn. The
+    result is re-serialised from the parser's tokens (attribute values escaped), so what a
+    browser parses is what was checked, however odd the input's markup.
+    """
+    parser = _Sanitizer()
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.out)
 
 
 def _event_dict(event: Any) -> dict[str, Any]:
@@ -424,6 +676,7 @@ def run(args: argparse.Namespace) -> int:
             wait=float(args.wait),
             dialogs=str(args.dialogs),
             screenshots=Path(args.screenshots) if args.screenshots else None,
+            online=bool(getattr(args, "online", False)),
         )
     except InterceptorError as exc:  # no browser, unreadable rules: nothing could be replayed
         print(f"无法重放：{exc}", file=sys.stderr)
@@ -436,7 +689,5 @@ def run(args: argparse.Namespace) -> int:
         if result.error is not None:
             print(f"无法加载：{result.error}", file=sys.stderr)
     if args.json_file:
-        out = Path(args.json_file)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({"pages": pages}, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_private_text(Path(args.json_file), json.dumps({"pages": pages}, ensure_ascii=False, indent=2))
     return 0 if all(r.loaded for r in results) else 1
