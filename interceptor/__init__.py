@@ -19,6 +19,7 @@ from .errors import (
     TargetError,
 )
 from .rules import FaqEntry, Remedy, Rule, load_rules
+from .version import installed_version
 
 if TYPE_CHECKING:
     from .companion import Companion, Event, attach
@@ -42,7 +43,7 @@ __all__ = [
     "load_rules",
 ]
 
-__version__ = "0.1.0"
+__version__ = installed_version()
 
 _LAZY = {"attach": "companion", "Companion": "companion", "Event": "companion"}
 

@@ -1,7 +1,8 @@
 """A small local HTTP server for fixture pages, replays and the demo hall.
 
 It serves one or more folders on 127.0.0.1 and maps ``/web/<package>/…`` to the front-end
-libraries installed by ``npm ci`` under ``fixtures/web/node_modules``, so pages load the
+libraries installed by ``npm ci`` under ``fixtures/web/node_modules`` (an installed wheel
+carries the demo hall's share of them in ``interceptor/demo/web``), so pages load the
 real UI libraries without anything third-party being committed. Extra routes (the demo
 hall's API) plug in as a handler callable. Instead of folders it can serve a fixed set of
 files (one saved page and the assets it references). Nothing listens beyond loopback.
@@ -63,12 +64,21 @@ class Response:
 RouteHandler = Callable[[str, str, str, bytes], Response | None]
 
 
+# The demo hall's front-end files as an installed wheel carries them (copied at build time by
+# hatch_build.py, with MANIFEST.json); a checkout has them only under fixtures/web/node_modules.
+PACKAGED_WEB_DIR = Path(__file__).resolve().parent / "demo" / "web"
+CHECKOUT_WEB_DIR = REPO_ROOT / "fixtures" / "web" / "node_modules"
+
+
 def web_modules_dir() -> Path:
-    """Where ``npm ci`` put the front-end libraries (override: INTERCEPTOR_WEB_MODULES)."""
+    """Where ``/web/`` is served from: INTERCEPTOR_WEB_MODULES when set, else the copy packaged
+    in the wheel when present, else the checkout's ``npm ci`` folder."""
     override = os.environ.get("INTERCEPTOR_WEB_MODULES")
     if override:
         return Path(override)
-    return REPO_ROOT / "fixtures" / "web" / "node_modules"
+    if (PACKAGED_WEB_DIR / "MANIFEST.json").is_file():
+        return PACKAGED_WEB_DIR
+    return CHECKOUT_WEB_DIR
 
 
 mimetypes.add_type("application/javascript", ".js")
