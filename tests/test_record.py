@@ -57,4 +57,4 @@ def test_record_rejects_a_non_positive_duration(capsys: pytest.CaptureFixture[st
 
 def test_record_of_an_unreachable_page_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["record", "http://127.0.0.1:9/", "--out", str(tmp_path / "rec"), "--headless", "--duration", "1"]) == 1
-    assert "could not be loaded for recording" in capsys.readouterr().err
+    assert "无法加载，未能录制" in capsys.readouterr().err
