@@ -11,7 +11,8 @@ from typing import Any, TextIO
 from .classify import Match, RuleSet
 from .errors import RuleError
 from .privacy import mask
-from .rules import FaqEntry, Remedy, check_rules, load_rules
+from .remedy import remedy_lines
+from .rules import FaqEntry, check_rules, load_rules
 
 # Readable names of the captures the bundled rules declare.
 CAPTURE_LABELS = {"person_no": "人员编号"}
@@ -32,20 +33,6 @@ def _input_texts(texts: list[str], stdin: TextIO) -> Iterator[str]:
         return
     for line in stdin:
         yield line.rstrip("\r\n")
-
-
-def remedy_lines(remedy: Remedy) -> list[str]:
-    """The remedy as readable Chinese lines (shared by classify and ask)."""
-    lines = [f"说明：{remedy.summary}", f"谁来办：{'、'.join(remedy.who)}", "处理步骤："]
-    lines += [f"  {n}. {step}" for n, step in enumerate(remedy.steps, 1)]
-    lines += [f"菜单路径：{' › '.join(path)}" for path in remedy.menu_paths]
-    if remedy.channels:
-        lines.append(f"办理渠道：{'、'.join(remedy.channels)}")
-    if remedy.documents:
-        lines.append(f"需带材料：{'、'.join(remedy.documents)}")
-    lines += [f"联系电话：{c.name} {c.phone or ''}".rstrip() for c in remedy.contacts]
-    lines += [f"地址：{a}" for a in remedy.addresses]
-    return lines
 
 
 def _classify_record(text: str, match: Match | None, masked: bool) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from .eventlog import EventLog
 from .limits import RateLimiter
 from .normalize import normalize
 from .origins import OriginPolicy, origin_of
+from .remedy import rows_json
 from .rules import load_rules
 from .watcher import bundle
 
@@ -559,7 +560,7 @@ class Companion:
             # "info" rules (a notice, not an error) get a small quiet tip instead of a card.
             "severity": str(getattr(match.rule, "severity", "error")) if match else "error",
             "title": event.title,
-            "remedy": match.rule.to_dict().get("remedy", {}) if match else {},
+            "rows": rows_json(match.rule.remedy) if match else [],
             "text": event.text,
             "source": event.source,
             "origin": origin,

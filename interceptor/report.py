@@ -22,13 +22,13 @@ import json
 import os
 from collections.abc import Sequence
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from .files import write_private_text
 from .privacy import mask, mask_captures, mask_data
+from .remedy import html_env, rows_json
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -177,7 +177,8 @@ def html_context(
                     "text": mask(r.text),
                     "error": mask(r.error) if r.error else r.error,
                     "captures": mask_captures(r.captures),
-                    "rules": [rules.get(i).to_dict() for i in r.rules if i in _ids(rules)],
+                    "rules": [{**rules.get(i).to_dict(), "rows": rows_json(rules.get(i).remedy)}
+                              for i in r.rules if i in _ids(rules)],
                 }
             )
         groups.append(
@@ -219,13 +220,10 @@ def _ids(rules: RuleSet) -> set[str]:
 
 
 def to_html(batch: BatchResult, rules: RuleSet, *, base: Path | None = None, thumbnails: bool = True) -> str:
-    from jinja2 import Environment
 
-    # Autoescape for everything: the page only ever shows text read off pictures as text.
-    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    source = resources.files("interceptor").joinpath("templates", "shots.html.j2").read_text(encoding="utf-8")
+    # Autoescaped (html_env): the page only ever shows text read off pictures as text.
     context = html_context(batch, rules, base=base, thumbnails_wanted=thumbnails)
-    return env.from_string(source).render(**context)
+    return html_env().get_template("shots.html.j2").render(**context)
 
 
 def write_reports(

@@ -19,11 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from ..browser import own_playwright_thread
 from ..classify import RuleSet
 from ..privacy import mask, mask_data
+from ..remedy import html_env, remedy_lines, rows_json
 from ..rules import load_rules
 
 if TYPE_CHECKING:
@@ -235,11 +234,7 @@ def describe(result: StepResult, rules: RuleSet) -> str:
             continue
         rule = rules.get(event.rule)
         lines.append(f"    识别为：{rule.title}（{rule.id}）")
-        lines.append(f"    由谁处理：{'、'.join(rule.remedy.who)}")
-        for n, text in enumerate(rule.remedy.steps, start=1):
-            lines.append(f"      {n}. {text}")
-        for path in rule.remedy.menu_paths:
-            lines.append(f"    菜单：{' › '.join(path)}")
+        lines += remedy_lines(rule.remedy, indent="    ")
     if step.rule is None and not result.events:
         lines.append("    没有报错，助手保持安静。")
     if result.problem:
@@ -248,16 +243,14 @@ def describe(result: StepResult, rules: RuleSet) -> str:
 
 
 def write_summary(results: list[StepResult], rules: RuleSet, out_dir: Path) -> Path:
-    env = Environment(
-        loader=FileSystemLoader(str(Path(__file__).resolve().parent / "templates")),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-    )
+    env = html_env(Path(__file__).resolve().parent / "templates")
     rows: list[dict[str, Any]] = []
     for result in results:
         events = []
         for event in result.events:
             rule = rules.get(event.rule) if event.rule else None
-            events.append({"event": event.to_dict(), "rule": rule.to_dict() if rule else None})
+            events.append({"event": event.to_dict(), "rule": rule.to_dict() if rule else None,
+                           "rows": rows_json(rule.remedy) if rule else []})
         rows.append({
             "menu": result.step.menu,
             "inputs": result.step.inputs,

@@ -30,6 +30,7 @@
     ".who { margin: 4px 0; } .who span { display: inline-block; background: #d9822b; color: #fff;",
     "  border-radius: 3px; padding: 0 6px; margin-right: 4px; font-size: 12px; }",
     ".summary { margin: 4px 0; }",
+    ".steps-label { margin-top: 4px; }",
     "ol { margin: 4px 0 4px 0; padding-left: 20px; } li { margin: 2px 0; }",
     ".row { margin: 3px 0; } .label { color: #8a6d3b; font-weight: 600; margin-right: 4px; }",
     ".menu { font-weight: 600; }",
@@ -118,14 +119,6 @@
                           attributeFilter: ["style", "hidden", "class"] });
   }
 
-  function list(labelText, items) {
-    if (!items || !items.length) return null;
-    var row = el("div", "row");
-    row.appendChild(el("span", "label", labelText));
-    row.appendChild(el("span", "", items.join("、")));
-    return row;
-  }
-
   function build(data) {
     var host = document.createElement("interceptor-overlay");
     host.setAttribute("data-interceptor-overlay", "");
@@ -162,31 +155,28 @@
       from.appendChild(el("span", "", data.origin + "（页面中嵌入的其他网站）"));
       card.appendChild(from);
     }
-    var remedy = data.remedy || {};
     if (data.rule) {
-      if (remedy.who && remedy.who.length) {
-        var who = el("div", "who");
-        who.appendChild(el("b", "label", "需由谁处理"));
-        remedy.who.forEach(function (w) { who.appendChild(el("span", "", w)); });
-        card.appendChild(who);
-      }
-      if (remedy.summary) card.appendChild(el("div", "summary", remedy.summary));
-      if (remedy.steps && remedy.steps.length) {
-        var ol = el("ol");
-        remedy.steps.forEach(function (s) { ol.appendChild(el("li", "", s)); });
-        card.appendChild(ol);
-      }
-      (remedy.menu_paths || []).forEach(function (path) {
-        var row = el("div", "row");
-        row.appendChild(el("span", "label", "菜单"));
-        row.appendChild(el("span", "menu", path.join(" › ")));
-        card.appendChild(row);
+      // The remedy's labelled rows, made once in Python (interceptor/remedy.py) for every view.
+      (data.rows || []).forEach(function (row) {
+        if (row.kind === "who") {
+          var who = el("div", "who");
+          who.appendChild(el("b", "label", row.label));
+          row.value.forEach(function (w) { who.appendChild(el("span", "", w)); });
+          card.appendChild(who);
+        } else if (row.kind === "summary") {
+          card.appendChild(el("div", "summary", row.value));
+        } else if (row.kind === "steps") {
+          card.appendChild(el("div", "label steps-label", row.label));
+          var ol = el("ol");
+          row.value.forEach(function (s) { ol.appendChild(el("li", "", s)); });
+          card.appendChild(ol);
+        } else {
+          var line = el("div", "row");
+          line.appendChild(el("span", "label", row.label));
+          line.appendChild(el("span", row.kind === "menu" ? "menu" : "", row.value));
+          card.appendChild(line);
+        }
       });
-      [list("办理渠道", remedy.channels), list("所需材料", remedy.documents),
-       list("联系电话", (remedy.contacts || []).map(function (c) {
-         return [c.name, c.phone].filter(Boolean).join(" ");
-       })),
-       list("地址", remedy.addresses)].forEach(function (r) { if (r) card.appendChild(r); });
     } else {
       card.appendChild(el("div", "hint", "助手不认识这条报错，可将下面的原文报告给维护人员。"));
     }
