@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
+from .errors import BrowserError
 from .origins import DEFAULT_HALL_URL
+from .version import installed_version
+
+BROWSER_HELP = "要使用的浏览器程序的完整路径（Chrome、Edge 或 Chromium；默认自动选择，见 interceptor doctor）"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="interceptor",
         description="网办大厅报错助手：识别江苏人社网上办事服务大厅的报错并给出处理方法。",
     )
+    parser.add_argument("--version", action="version", version=f"interceptor {installed_version()}",
+                        help="显示版本号后退出")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("classify", help="识别报错文本并给出处理方法 (classify error texts)")
@@ -58,10 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="另外要守护的网站，如 https://ggfw.example.gov.cn 或 *.example.gov.cn（可重复；默认只守护江苏人社网站"
              "和打开的网址）",
     )
+    p.add_argument("--browser", metavar="PATH", help=BROWSER_HELP)
     p.set_defaults(handler="interceptor.launch:run")
 
     p = sub.add_parser("demo", help="运行本地演示大厅并走完全部七种报错 (demo hall walk-through)")
     p.add_argument("--out", default="out/demo", metavar="DIR", help="截图和汇总的输出目录（默认 out/demo）")
+    p.add_argument("--browser", metavar="PATH", help=BROWSER_HELP)
     p.set_defaults(handler="interceptor.demo:run")
 
     p = sub.add_parser("record", help="录制一次带助手的浏览会话 (record a session)")
@@ -70,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", metavar="DIR", help="浏览器资料目录（保存登录状态）")
     p.add_argument("--headless", action="store_true", help="无界面运行（用于测试）")
     p.add_argument("--duration", type=float, metavar="SECONDS", help="录制多少秒后自动结束")
+    p.add_argument("--browser", metavar="PATH", help=BROWSER_HELP)
     p.set_defaults(handler="interceptor.record:run")
 
     p = sub.add_parser("replay", help="重放页面、录制目录或 HAR 并报告拦截到的报错")
@@ -82,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="原生对话框的应答方式（默认 accept）")
     p.add_argument("--online", action="store_true",
                    help="允许本地 .html 页面访问网络（默认离线：只放行本机服务器上的页面及其引用的文件）")
+    p.add_argument("--browser", metavar="PATH", help=BROWSER_HELP)
     p.set_defaults(handler="interceptor.replay:run")
 
     p = sub.add_parser("shots", help="批量识别报错截图 (batch-check error screenshots)")
@@ -92,12 +103,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, metavar="N", help="并行识别的进程数（默认 CPU 核数，最多 4）")
     p.add_argument("--no-cache", action="store_true", help="不使用识别缓存")
     p.set_defaults(handler="interceptor.shots:run")
+
+    p = sub.add_parser("doctor", help="检查本机能否正常使用助手并给出解决办法 (check this computer)")
+    p.add_argument("--profile", metavar="DIR", help="要检查的浏览器资料目录（默认：launch 使用的目录）")
+    p.add_argument("--cdp", metavar="ENDPOINT", help="同时检查这个远程调试地址能否连上，如 http://127.0.0.1:9222")
+    p.add_argument("--browser", metavar="PATH", help=BROWSER_HELP)
+    p.set_defaults(handler="interceptor.doctor:run")
+
+    p = sub.add_parser("shortcut", help="在 Windows 桌面放一个启动助手的快捷方式 (desktop shortcut)")
+    p.add_argument("--folder", metavar="DIR", help="快捷方式放在哪个文件夹（默认：桌面）")
+    p.add_argument("--channel", choices=["chrome", "msedge"], help="快捷方式固定使用本机安装的 Chrome 或 Edge")
+    p.add_argument("--browser", metavar="PATH", help=BROWSER_HELP)
+    p.set_defaults(handler="interceptor.shortcut:run")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
+    browser = getattr(args, "browser", None)
+    saved = os.environ.get("INTERCEPTOR_CHROMIUM")
+    if browser:
+        from .browser import choose_browser
+
+        try:
+            choose_browser(browser)
+        except BrowserError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        # Every place that starts a browser asks choose_browser, which reads this.
+        os.environ["INTERCEPTOR_CHROMIUM"] = browser
     module_name, _, func_name = args.handler.partition(":")
     handler = getattr(importlib.import_module(module_name), func_name)
     try:
@@ -105,7 +140,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
-
+    except BrowserError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        if browser:
+            if saved is None:
+                os.environ.pop("INTERCEPTOR_CHROMIUM", None)
+            else:
+                os.environ["INTERCEPTOR_CHROMIUM"] = saved
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
