@@ -268,8 +268,8 @@ def check_rules() -> Check:
         problems = run_rule_checks()
         if not problems:
             ruleset = load_rules()
-    except (InterceptorError, OSError) as exc:
-        problems, error = [], str(exc)
+    except Exception as exc:  # a broken installation must show as ✘, not as a traceback
+        problems, error = [], str(exc) if isinstance(exc, InterceptorError | OSError) else f"{type(exc).__name__}: {exc}"
     else:
         error = ""
     fix = "重新安装本程序（pipx reinstall interceptor）；自己改过规则的，按 rules/README.md 修正后运行 interceptor rules check。"
