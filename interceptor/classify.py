@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
 from .errors import RuleError
-from .normalize import js_config, normalize, normalize_with_offsets
+from .normalize import Normalized, js_config, normalize, normalize_with_offsets
 from .rules import PLACEHOLDER, FaqEntry, Rule
 
 # Longest text given to the tolerant stage: banners are short; a page dump is not a banner.
@@ -61,12 +63,32 @@ _AFTER_GUARDS = ("时", "的情况", "怎么办", "如何处理", "怎么处理"
 _BEFORE_GUARD = re.compile("(?:" + "|".join(_BEFORE_GUARDS) + ")$")
 _AFTER_GUARD = re.compile("|".join(_AFTER_GUARDS))
 
-_CAPTURE_CLASSES = {
-    # OCR reads 0 as O/o and 1 as l/I; those are folded back in _clean_capture.
-    "digits": r"[0-9oli]{4,30}",
-    "text": r"\w{1,40}?",
+# Characters a slot never swallows: they carry what the message means (不, 未, 已 …), and a
+# slot that held them could turn a negated or different message into a match.
+SLOT_FORBIDDEN_CHARS = "不未非无已没否勿别"
+SLOT_FORBIDDEN_WORDS = ("成功", "失败")
+_NOT_MEANING = "(?![" + SLOT_FORBIDDEN_CHARS + "])"
+_NAME_CHAR = _NOT_MEANING + "(?![失败])[\u3400-\u9fff\uf900-\ufaff]"
+_SENTENCE_PUNCTUATION = re.compile(r"[。！？；;!?，,：:、]")
+
+# What each value type looks like in *normalised* text (no punctuation, no spaces, lower
+# case): brackets, dashes, dots and thousands separators are already gone. The value itself
+# is then read from the original text (see _clean_slot), where those marks are still there.
+_SLOT_CLASSES = {
+    "date": r"(?<![0-9])(?:19|20)[0-9]{2}(?:年[0-9]{1,2}月(?:[0-9]{1,2}日)?|[0-9]{1,4})(?![0-9])",
+    "month": r"(?<![0-9])(?:19|20)[0-9]{2}(?:年[0-9]{1,2}月|[0-9]{1,2})(?![0-9])",
+    "amount": r"(?<![0-9])[0-9]{1,15}(?![0-9])元?",
+    "number": r"(?<![0-9])[0-9]{1,30}(?![0-9])",
+    "name": r"(?:[a-z]{2,20}|(?:" + _NAME_CHAR + r"){2,4})",
+    "id": r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15})(?![0-9x])",
+    # OCR reads 0 as O/o and 1 as l/I; those are folded back in _clean_slot.
+    "person_no": r"[0-9oli]{4,30}",
+    "text": r"(?:" + _NOT_MEANING + r"\w){1,20}",
+    "detail": r"\w{1,160}",
 }
+_LAZY_WHEN_FOLLOWED = frozenset({"text", "detail"})
 _DIGIT_FIXES = str.maketrans({"o": "0", "l": "1", "i": "1"})
+_AMOUNT_MARKS = re.compile(r"[,，\s元¥￥]")
 
 
 @dataclass(frozen=True)
@@ -84,10 +106,18 @@ class Match:
         return {
             "rule": self.rule.id,
             "title": self.rule.title,
+            "severity": self.rule.severity,
             "remedy": self.rule.remedy.model_dump(mode="json"),
             "captures": dict(self.captures),
             "score": round(self.score, 3),
         }
+
+
+@dataclass(frozen=True)
+class _Slot:
+    name: str
+    kind: str
+    last: bool  # nothing of the pattern follows it
 
 
 @dataclass(frozen=True)
@@ -99,33 +129,112 @@ class _Pattern:
     anchor: str  # longest literal piece, used to pre-filter texts
     pieces: tuple[tuple[str, int], ...] = ()  # for the tolerant stage: (piece, offset)
     budget: int = 1  # edits the tolerant stage allows
+    slots: tuple[_Slot, ...] = ()
 
 
-def _compile_pattern(rule: Rule, pattern: str) -> tuple[str, str | None, str]:
-    """Regex source over normalised text, the literal form if any, and the anchor piece."""
+# (start, end, pattern, the normalised span of every slot) of one exact hit
+_Hit = tuple[int, int, _Pattern, dict[str, tuple[int, int]]]
+
+
+def _compile_pattern(rule: Rule, pattern: str) -> tuple[str, str | None, str, tuple[_Slot, ...]]:
+    """Regex source over normalised text, the literal form if any, the anchor piece, the slots."""
     parts: list[str] = []
     literals: list[str] = []
+    slots: list[_Slot] = []
     position = 0
     for placeholder in PLACEHOLDER.finditer(pattern):
         literal = normalize(pattern[position : placeholder.start()])
         literals.append(literal)
         parts.append(re.escape(literal))
         name = placeholder.group(1)
-        parts.append(f"(?P<{name}>{_CAPTURE_CLASSES[rule.captures[name]]})")
+        kind = rule.slot_type(name, placeholder.group(2))
+        last = not normalize(pattern[placeholder.end() :])
+        lazy = "?" if kind in _LAZY_WHEN_FOLLOWED and not last else ""
+        parts.append(f"(?P<{name}>{_SLOT_CLASSES[kind]}{lazy})")
+        slots.append(_Slot(name, kind, last))
         position = placeholder.end()
     tail = normalize(pattern[position:])
     literals.append(tail)
     parts.append(re.escape(tail))
     has_placeholder = len(literals) > 1
     anchor = max(literals, key=len)
-    return "".join(parts), (None if has_placeholder else tail), anchor
+    return "".join(parts), (None if has_placeholder else tail), anchor, tuple(slots)
 
 
-def _clean_capture(kind: str, value: str) -> str:
-    if kind == "digits":
-        value = value.translate(_DIGIT_FIXES)
+def _clean_slot(slot: _Slot, folded: str, original: str) -> str | None:
+    """The value of a slot as captures show it, or None when it is not a value of its type.
+
+    ``folded`` is the slot's normalised text, ``original`` the same stretch of the text as
+    the page wrote it (with its brackets, dots, commas and spaces)."""
+    kind = slot.kind
+    if kind == "person_no":
+        value = folded.translate(_DIGIT_FIXES)
         return value.rstrip("oli") if not value[-1:].isdigit() else value
-    return value
+    if kind == "number":
+        return folded
+    if kind == "id":
+        return folded.upper()
+    plain = unicodedata.normalize("NFKC", original).strip()
+    if kind in ("date", "month"):
+        return _clean_date(plain, with_day=kind == "date")
+    if kind == "amount":
+        return _clean_amount(plain)
+    if kind == "name":
+        return _clean_name(plain)
+    if kind == "text":
+        if slot.last:
+            plain = _SENTENCE_PUNCTUATION.split(plain, maxsplit=1)[0].strip()
+        if not plain or _SENTENCE_PUNCTUATION.search(plain) or _has_forbidden_word(plain):
+            return None
+        return plain
+    return plain or None  # detail: the server's own words, kept as they are
+
+
+def _clean_date(plain: str, *, with_day: bool) -> str | None:
+    groups = re.findall(r"[0-9]+", plain)
+    if len(groups) == 1:
+        digits = groups[0]
+        if len(digits) not in (6, 8):
+            return None
+        groups = [digits[:4], digits[4:6]] + ([digits[6:]] if len(digits) == 8 else [])
+    if len(groups) not in (2, 3) or len(groups[0]) != 4 or (len(groups) == 3 and not with_day):
+        return None
+    year, month = int(groups[0]), int(groups[1])
+    if not 1 <= month <= 12:
+        return None
+    if len(groups) == 2:
+        return f"{year:04d}年{month:02d}月"
+    day = int(groups[2])
+    if not 1 <= day <= 31:
+        return None
+    return f"{year:04d}年{month:02d}月{day:02d}日"
+
+
+def _clean_amount(plain: str) -> str | None:
+    number = _AMOUNT_MARKS.sub("", plain)
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", number):
+        return None
+    return format(Decimal(number).normalize(), "f")
+
+
+def _clean_name(plain: str) -> str | None:
+    # A name stands right before the message: what precedes the last separator is a prefix
+    # such as 第3行： or 保存失败：.
+    pieces = [p.strip() for p in re.split(r"[^\w ]+", plain) if p.strip()]
+    if not pieces:
+        return None
+    name = pieces[-1]
+    if not name.isascii():
+        name = name.replace(" ", "")
+    for word in SLOT_FORBIDDEN_WORDS:
+        name = name.rsplit(word, 1)[-1]
+    if re.fullmatch(r"[A-Za-z][A-Za-z ]{1,19}", name) or re.fullmatch(r"[\u3400-\u9fff\uf900-\ufaff]{2,4}", name):
+        return name
+    return None
+
+
+def _has_forbidden_word(value: str) -> bool:
+    return any(ch in SLOT_FORBIDDEN_CHARS for ch in value) or any(w in value for w in SLOT_FORBIDDEN_WORDS)
 
 
 class RuleSet:
@@ -142,10 +251,10 @@ class RuleSet:
             if phrases:
                 self._excludes[index] = phrases
             for pattern in rule.patterns:
-                source, literal, anchor = _compile_pattern(rule, pattern)
+                source, literal, anchor, slots = _compile_pattern(rule, pattern)
                 if not anchor:
                     raise RuleError(
-                        f"The pattern {pattern!r} has no letters or ideographs to match.",
+                        f"模式 {pattern!r} 里没有可以用来识别的文字或数字。",
                         rule.path,
                         rule.line,
                     )
@@ -153,11 +262,18 @@ class RuleSet:
                     regex = re.compile(source)
                 except re.error as exc:  # pragma: no cover - sources are escaped
                     raise RuleError(
-                        f"The pattern {pattern!r} is not valid: {exc}.", rule.path, rule.line
+                        f"模式 {pattern!r} 无效：{exc}。", rule.path, rule.line
                     ) from None
                 self._patterns.append(
                     _Pattern(
-                        index, pattern, regex, literal, anchor, _pieces(literal or ""), _budget(literal or "")
+                        index,
+                        pattern,
+                        regex,
+                        literal,
+                        anchor,
+                        _pieces(literal or ""),
+                        _budget(literal or ""),
+                        slots,
                     )
                 )
         self._groups: list[tuple[str, list[_Pattern]]] = []
@@ -177,6 +293,11 @@ class RuleSet:
             for number, pattern in enumerate(self._tolerant)
             for piece, offset in pattern.pieces
         ]
+        # Rules that wrap the server's own message (登录失败：{detail}): a known error inside
+        # that message is the more useful answer.
+        self._wrappers = frozenset(
+            p.rule_index for p in self._patterns if any(slot.kind == "detail" for slot in p.slots)
+        )
         self._faq: Any = None
 
     # --- public API -------------------------------------------------------------
@@ -211,7 +332,7 @@ class RuleSet:
         norm = normalize(text)
         if not norm:
             return []
-        hits: list[tuple[int, int, _Pattern, dict[str, str]]] = []
+        hits: list[_Hit] = []
         refused: set[int] = set()
         per_pattern = MAX_HITS if limit is None else limit + 2
         for core, group in self._groups:
@@ -221,15 +342,18 @@ class RuleSet:
             for pattern in group:
                 if pattern.anchor in norm:
                     self._exact_hits(norm, pattern, per_pattern, hits, refused)
-        hits = _non_overlapping(hits)[: MAX_HITS if limit is None else limit]
-        scored = [(start, end, pattern, captures, 1.0) for start, end, pattern, captures in hits]
+        mapped = normalize_with_offsets(text, norm) if hits else None
+        valued = self._with_values(hits, text, norm, mapped) if mapped is not None else []
+        kept = _non_overlapping(_unwrap(valued, self._wrappers))[: MAX_HITS if limit is None else limit]
+        scored = [(start, end, pattern, captures, 1.0) for start, end, pattern, captures in kept]
         if not scored and len(norm) <= TOLERANT_MAX_CHARS:
             tolerant = self._tolerant_match(norm, refused)
             if tolerant is not None:
                 scored.append(tolerant)
         if not scored:
             return []
-        mapped = normalize_with_offsets(text, norm)
+        if mapped is None:
+            mapped = normalize_with_offsets(text, norm)
         matches = []
         for start, end, pattern, captures, score in scored:
             first, last = mapped.span(start, end, len(text))
@@ -238,12 +362,32 @@ class RuleSet:
             )
         return matches
 
+    @staticmethod
+    def _with_values(
+        hits: list[_Hit], text: str, norm: str, mapped: Normalized
+    ) -> list[tuple[int, int, _Pattern, dict[str, str]]]:
+        """Each hit with its slots read as values; a hit whose slot holds no valid value
+        (a 13th month, a name made of 成功 …) is dropped."""
+        valued: list[tuple[int, int, _Pattern, dict[str, str]]] = []
+        for start, end, pattern, spans in hits:
+            captures: dict[str, str] = {}
+            for slot in pattern.slots:
+                a, b = spans[slot.name]
+                first, last = mapped.span(a, b, len(text))
+                value = _clean_slot(slot, norm[a:b], text[first:last])
+                if value is None:
+                    break
+                captures[slot.name] = value
+            else:
+                valued.append((start, end, pattern, captures))
+        return valued
+
     def _exact_hits(
         self,
         norm: str,
         pattern: _Pattern,
         limit: int,
-        hits: list[tuple[int, int, _Pattern, dict[str, str]]],
+        hits: list[_Hit],
         refused: set[int],
     ) -> None:
         taken = 0
@@ -254,13 +398,8 @@ class RuleSet:
             taken += 1
             if taken > limit:
                 break
-            rule = self.rules[pattern.rule_index]
-            captures = {
-                name: _clean_capture(rule.captures[name], value)
-                for name, value in own.groupdict().items()
-                if value
-            }
-            hits.append((own.start(), own.end(), pattern, captures))
+            spans = {slot.name: own.span(slot.name) for slot in pattern.slots}
+            hits.append((own.start(), own.end(), pattern, spans))
 
     def _excluded(self, rule_index: int, norm: str) -> bool:
         """Whether ``norm`` holds one of the rule's ``exclude`` phrases."""
@@ -327,7 +466,7 @@ class RuleSet:
                 if found is None:
                     problems.append(
                         RuleError(
-                            f"Rule {rule.id!r}: the example {example.text!r} should match but nothing matched.",
+                            f"规则 {rule.id!r}：例子 {example.text!r} 应当识别为这条规则，但没有识别出任何规则。",
                             rule.path,
                             line,
                         )
@@ -335,7 +474,7 @@ class RuleSet:
                 elif found.rule.id != rule.id:
                     problems.append(
                         RuleError(
-                            f"Rule {rule.id!r}: the example {example.text!r} matched rule {found.rule.id!r} instead.",
+                            f"规则 {rule.id!r}：例子 {example.text!r} 被识别成了规则 {found.rule.id!r}。",
                             rule.path,
                             line,
                         )
@@ -345,8 +484,8 @@ class RuleSet:
                         if found.captures.get(name) != value:
                             problems.append(
                                 RuleError(
-                                    f"Rule {rule.id!r}: the example {example.text!r} should capture {name}={value!r} "
-                                    f"but captured {found.captures.get(name)!r}.",
+                                    f"规则 {rule.id!r}：例子 {example.text!r} 应当取出 {name}={value!r}，"
+                                    f"实际取出的是 {found.captures.get(name)!r}。",
                                     rule.path,
                                     line,
                                 )
@@ -356,7 +495,7 @@ class RuleSet:
                 if found is not None:
                     problems.append(
                         RuleError(
-                            f"Rule {rule.id!r}: the near miss {text!r} must not match anything, but it matched rule {found.rule.id!r}.",
+                            f"规则 {rule.id!r}：近似文本 {text!r} 不应识别为任何规则，却识别成了规则 {found.rule.id!r}。",
                             rule.path,
                             rule.line,
                         )
@@ -426,6 +565,26 @@ def _best_window(literal: str, norm: str, budget: int, starts: list[int]) -> tup
             if (best is None or distance < best[2]) and _safe_edits(literal, candidate):
                 best = (start, end, distance)
     return best
+
+
+def _unwrap(
+    hits: list[tuple[int, int, _Pattern, dict[str, str]]], wrappers: frozenset[int]
+) -> list[tuple[int, int, _Pattern, dict[str, str]]]:
+    """Drop a wrapper rule's hit when another rule's error starts inside (or right after) it."""
+    if not wrappers or not any(h[2].rule_index in wrappers for h in hits):
+        return hits
+    extent: dict[tuple[int, int], int] = {}
+    for start, end, pattern, _ in hits:
+        if pattern.rule_index in wrappers:
+            key = (pattern.rule_index, start)
+            extent[key] = max(extent.get(key, end), end)
+    inner = [h[0] for h in hits if h[2].rule_index not in wrappers]
+    return [
+        h
+        for h in hits
+        if h[2].rule_index not in wrappers
+        or not any(h[0] <= s <= extent[(h[2].rule_index, h[0])] for s in inner)
+    ]
 
 
 def _non_overlapping(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -23,9 +23,15 @@ if TYPE_CHECKING:
     from .classify import RuleSet
 
 Actor = Literal["单位", "员工", "经办机构"]
-CaptureKind = Literal["digits", "text"]
+Severity = Literal["error", "info"]
+# The value types a slot can hold (rules/README.md, "值的位置"). ``digits`` is the older name
+# of ``person_no``; ``text`` is "any short text"; ``detail`` is the rest of a server message.
+SlotType = Literal["date", "month", "amount", "number", "name", "id", "person_no", "text", "detail", "digits"]
+CaptureKind = SlotType
+SLOT_TYPES: tuple[str, ...] = get_args(SlotType)
 RULE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# A slot: {name} (the type of the same name) or {name:type}.
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z_][A-Za-z0-9_]*))?\}")
 
 
 class _Model(BaseModel):
@@ -52,11 +58,26 @@ class Remedy(_Model):
 
 
 class Source(_Model):
-    """Where in the seed document (``shared/seed``) the knowledge comes from."""
+    """Where the knowledge comes from: an item of the seed document (``part`` and ``item``),
+    or a public source (``ref``: a repository path or a web address). ``general: true`` says
+    the remedy is what a help-desk clerk would usually advise, because the source gives none."""
 
-    part: Literal["一", "二"]
-    item: Annotated[int, Field(ge=1)]
+    part: Literal["一", "二"] | None = None
+    item: Annotated[int, Field(ge=1)] | None = None
+    ref: Annotated[str, Field(min_length=1)] | None = None
     quote: str | None = None
+    general: bool = False
+
+    @model_validator(mode="after")
+    def _names_a_source(self) -> Source:
+        if (self.part is None) != (self.item is None):
+            raise ValueError("source 里 part 和 item 要一起写（种子文档的第几部分、第几条）")
+        if self.part is None and self.ref is None and not self.general:
+            raise ValueError(
+                "source 要写明出处：种子文档的 part 和 item，或公开来源 ref；"
+                "来源没有给处理方法时写 general: true"
+            )
+        return self
 
 
 class MatchExample(_Model):
@@ -82,7 +103,8 @@ class Rule(_Model):
     title: Annotated[str, Field(min_length=1)]
     message: Annotated[str, Field(min_length=1)]
     patterns: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
-    captures: dict[str, CaptureKind] = {}
+    captures: dict[str, SlotType] = {}
+    severity: Severity = "error"
     exclude: list[str] = []
     remedy: Remedy
     source: Source
@@ -95,18 +117,40 @@ class Rule(_Model):
     def _placeholders_closed(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
             if PLACEHOLDER.sub("", pattern).count("{") or PLACEHOLDER.sub("", pattern).count("}"):
-                raise ValueError(f"the pattern {pattern!r} has a brace that is not a {{name}} placeholder")
+                raise ValueError(
+                    f"模式 {pattern!r} 里有一个花括号不是值的位置（应写成 {{date}} 或 {{名字:类型}}）"
+                )
+            if re.search(r"\}\s*\{", pattern):
+                raise ValueError(f"模式 {pattern!r} 里两个值的位置紧挨着，中间要有文字才能分开")
         return patterns
 
     @model_validator(mode="after")
     def _captures_declared(self) -> Rule:
         for pattern in self.patterns:
-            for name in PLACEHOLDER.findall(pattern):
-                if name not in self.captures:
+            names: list[str] = []
+            for slot in PLACEHOLDER.finditer(pattern):
+                name, given = slot.group(1), slot.group(2)
+                if given is not None and given not in SLOT_TYPES:
                     raise ValueError(
-                        f"the pattern {pattern!r} uses {{{name}}} but 'captures' does not declare {name!r}"
+                        f"模式 {pattern!r} 里的 {{{name}:{given}}} 用了未知的值类型 {given!r}；"
+                        f"可用的类型：{'、'.join(SLOT_TYPES)}"
                     )
+                if given is None and name not in self.captures and name not in SLOT_TYPES:
+                    raise ValueError(
+                        f"模式 {pattern!r} 里的 {{{name}}} 不是已知的值类型，'captures' 里也没有声明 {name!r}"
+                        f"（写成 {{{name}:类型}}，可用的类型：{'、'.join(SLOT_TYPES)}）"
+                    )
+                if name in names:
+                    raise ValueError(f"模式 {pattern!r} 里 {{{name}}} 出现了两次；同一个名字在一个模式里只能用一次")
+                names.append(name)
         return self
+
+    def slot_type(self, name: str, given: str | None = None) -> str:
+        """The value type of the slot ``{name}`` (or ``{name:given}``) in this rule's patterns."""
+        if given:
+            return "person_no" if given == "digits" else given
+        kind = self.captures.get(name, name)
+        return "person_no" if kind == "digits" else kind
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view for overlays and reports (no internal bookkeeping)."""
@@ -169,7 +213,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> _LineDi
         line = key_node.start_mark.line + 1
         if key in result.key_lines:
             raise yaml.constructor.ConstructorError(
-                None, None, f"the key {key!r} appears twice in the same block", key_node.start_mark
+                None, None, f"键 {key!r} 在同一块里写了两次", key_node.start_mark
             )
         result.key_lines[key] = line
         result[key] = loader.construct_object(value_node, deep=True)
@@ -204,35 +248,35 @@ def _line_of(data: Any, loc: Sequence[int | str]) -> int:
 
 
 _MESSAGES = {
-    "missing": "the key {key!r} is missing",
-    "extra_forbidden": "{key!r} is not a known key (check its spelling; rules/README.md lists the keys)",
-    "string_type": "{key!r} must be text (put numbers such as phone numbers in quotes)",
-    "list_type": "{key!r} must be a list (lines starting with '-')",
-    "dict_type": "{key!r} must be a block of 'key: value' lines",
-    "model_type": "{key!r} must be a block of 'key: value' lines",
-    "too_short": "{key!r} must not be empty",
-    "string_too_short": "{key!r} must not be empty",
-    "literal_error": "{key!r} has a value that is not allowed: {msg}",
-    "string_pattern_mismatch": "{key!r} must be lower-case words joined by '-', such as 'household-type-missing'",
-    "int_type": "{key!r} must be a whole number",
+    "missing": "缺少键 {key!r}",
+    "extra_forbidden": "{key!r} 不是已知的键（请检查拼写；rules/README.md 列出了所有的键）",
+    "string_type": "{key!r} 必须是文字（电话号码这类数字请加引号）",
+    "list_type": "{key!r} 必须是列表（以“-”开头的行）",
+    "dict_type": "{key!r} 必须是“键: 值”组成的块",
+    "model_type": "{key!r} 必须是“键: 值”组成的块",
+    "too_short": "{key!r} 不能为空",
+    "string_too_short": "{key!r} 不能为空",
+    "literal_error": "{key!r} 的值不在允许的范围内，可用的值：{expected}",
+    "string_pattern_mismatch": "{key!r} 必须是用“-”连接的小写英文单词，例如 'household-type-missing'",
+    "int_type": "{key!r} 必须是整数",
+    "bool_type": "{key!r} 只能是 true 或 false",
 }
 
 
 def _sentence(error: Any) -> str:
     loc = [p for p in error["loc"] if isinstance(p, str | int)]
     named = [p for p in loc if isinstance(p, str)]
-    key = ".".join(str(p) for p in loc) if loc else "the file"
+    key = ".".join(str(p) for p in loc) if loc else "文件"
     if error["type"] in ("missing", "extra_forbidden") and named:
         key = named[-1]
     template = _MESSAGES.get(error["type"])
     if error["type"] == "value_error":
         text = str(error.get("ctx", {}).get("error", error["msg"]))
     elif template:
-        text = template.format(key=key, msg=error["msg"])
+        text = template.format(key=key, expected=error.get("ctx", {}).get("expected", ""))
     else:
         text = f"{key!r}: {error['msg']}"
-    text = text[0].upper() + text[1:] if text and text[0].isalpha() and text[0].isascii() else text
-    return text if text.endswith(".") else text + "."
+    return text if text.endswith(("。", ".")) else text + "。"
 
 
 def _attach_lines(data: Any) -> None:
@@ -262,7 +306,7 @@ def parse_rule_file(path: Path, text: str | None = None) -> RuleFile:
         source = path.read_text(encoding="utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileErrors(
-            [RuleError(f"The file cannot be read as UTF-8 text ({exc}).", path, 1)]
+            [RuleError(f"无法按 UTF-8 文本读取这个文件（{exc}）。", path, 1)]
         ) from None
     try:
         data = yaml.load(source, Loader=_StrictLoader)
@@ -270,16 +314,16 @@ def parse_rule_file(path: Path, text: str | None = None) -> RuleFile:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = (exc.problem or "it is not valid YAML").rstrip(".")
-        raise RuleFileErrors([RuleError(f"The YAML is malformed: {problem}.", path, line)]) from None
+        raise RuleFileErrors([RuleError(f"YAML 格式有误：{problem}。", path, line)]) from None
     except yaml.YAMLError as exc:
-        raise RuleFileErrors([RuleError(f"The YAML is malformed: {exc}.", path, 1)]) from None
+        raise RuleFileErrors([RuleError(f"YAML 格式有误：{exc}。", path, 1)]) from None
     if data is None:
         raise RuleFileErrors(
-            [RuleError("The file is empty; it needs a 'rules:' or 'questions:' list.", path, 1)]
+            [RuleError("文件是空的；需要有 'rules:' 或 'questions:' 列表。", path, 1)]
         )
     if not isinstance(data, dict):
         raise RuleFileErrors(
-            [RuleError("The file must be a block with 'rules:' and/or 'questions:'.", path, 1)]
+            [RuleError("文件必须是一个含有 'rules:' 和/或 'questions:' 的块。", path, 1)]
         )
     _attach_lines(data)
     for section in ("rules", "questions"):
@@ -323,10 +367,10 @@ def read_rule_files(paths: Iterable[str | Path] | None = None) -> tuple[list[Rul
     questions: list[FaqEntry] = []
     files = rule_files(paths)
     if not files:
-        raise RuleFileErrors([RuleError("No rule files (*.yaml) were found.", Path(str(paths)), 1)])
+        raise RuleFileErrors([RuleError("没有找到规则文件（*.yaml）。", Path(str(paths)), 1)])
     for path in files:
         if not path.exists():
-            problems.append(RuleError("The rule file does not exist.", path, 1))
+            problems.append(RuleError("规则文件不存在。", path, 1))
             continue
         try:
             parsed = parse_rule_file(path)
@@ -342,7 +386,7 @@ def read_rule_files(paths: Iterable[str | Path] | None = None) -> tuple[list[Rul
             first = seen[item.id]
             problems.append(
                 RuleError(
-                    f"The id {item.id!r} is already used at {first.path}:{first.line}.", item.path, item.line
+                    f"id {item.id!r} 已经在 {first.path}:{first.line} 用过了。", item.path, item.line
                 )
             )
         else:

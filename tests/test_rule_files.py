@@ -47,22 +47,22 @@ def test_a_good_file_loads_and_classifies(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("replace", "by", "line", "words"),
     [
-        ("    title: 示例\n", "    title: 示例\n    titel: 多余\n", 4, "not a known key"),
-        ("    title: 示例\n", "    title: 示例\n    title: 重复\n", 4, "appears twice"),
-        ("      steps: [第一步]\n", "", 6, "'steps' is missing"),
+        ("    title: 示例\n", "    title: 示例\n    titel: 多余\n", 4, "不是已知的键"),
+        ("    title: 示例\n", "    title: 示例\n    title: 重复\n", 4, "写了两次"),
+        ("      steps: [第一步]\n", "", 6, "缺少键 'steps'"),
         (
             "    remedy:\n      who: [单位]\n      summary: 示例说明\n      steps: [第一步]\n",
             "",
             2,
-            "'remedy' is missing",
+            "缺少键 'remedy'",
         ),
-        ("      who: [单位]", "      who: [老板]", 7, "not allowed"),
-        ("    patterns: [示例报错内容]", '    patterns: ["示例{no}"]', 2, "does not declare"),
-        ("    patterns: [示例报错内容]", '    patterns: ["示例{报错"]', 5, "brace"),
-        ("      match: [保存失败：示例报错内容]", "      match: [完全无关]", 13, "should match"),
-        ("      no_match: [示例]", "      no_match: [示例报错内容]", 2, "must not match"),
-        ("  - id: sample-error", "  - id: Sample_Error", 2, "lower-case"),
-        ("    title: 示例", "    title: [示例", 4, "malformed"),
+        ("      who: [单位]", "      who: [老板]", 7, "不在允许的范围内"),
+        ("    patterns: [示例报错内容]", '    patterns: ["示例{no}"]', 2, "不是已知的值类型"),
+        ("    patterns: [示例报错内容]", '    patterns: ["示例{报错"]', 5, "花括号"),
+        ("      match: [保存失败：示例报错内容]", "      match: [完全无关]", 13, "应当识别为这条规则"),
+        ("      no_match: [示例]", "      no_match: [示例报错内容]", 2, "不应识别为任何规则"),
+        ("  - id: sample-error", "  - id: Sample_Error", 2, "小写"),
+        ("    title: 示例", "    title: [示例", 4, "格式有误"),
     ],
 )
 def test_problems_point_at_the_line(tmp_path: Path, replace: str, by: str, line: int, words: str) -> None:
@@ -83,8 +83,8 @@ def test_duplicate_ids_across_files_name_both_places(tmp_path: Path) -> None:
 
 
 def test_empty_and_non_mapping_files_are_refused(tmp_path: Path) -> None:
-    assert "empty" in _problems(_write(tmp_path, ""))[0]
-    assert "block" in _problems(_write(tmp_path, "- a\n- b\n", "list.yaml"))[0]
+    assert "空的" in _problems(_write(tmp_path, ""))[0]
+    assert "块" in _problems(_write(tmp_path, "- a\n- b\n", "list.yaml"))[0]
 
 
 def test_load_rules_raises_one_error_listing_all_problems(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_load_rules_raises_one_error_listing_all_problems(tmp_path: Path) -> Non
     with pytest.raises(RuleFileErrors) as caught:
         load_rules([path])
     text = str(caught.value)
-    assert "titel" in text and "'title' is missing" in text
+    assert "titel" in text and "缺少键 'title'" in text
 
 
 def test_rules_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
