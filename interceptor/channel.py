@@ -23,10 +23,9 @@ from typing import Any
 from loguru import logger
 from playwright.sync_api import CDPSession, Error, Frame, Page
 
-from .watcher import script
+from .protocol import BINDING, OVERLAY_METHODS, WORLD, Card
+from .watcher import hook_bundle, script
 
-WORLD = "interceptor"
-BINDING = "__interceptorReport"
 MAX_PAYLOAD = 20_000  # characters of one report (the watcher sends at most ~1,000 of text)
 MAX_PENDING = 20  # cards waiting for a dialog to close
 
@@ -70,7 +69,7 @@ class Channel:
         self.session.send("Runtime.addBinding", {"name": BINDING, "executionContextName": WORLD})
         self.session.send("Page.addScriptToEvaluateOnNewDocument", {"source": bundle, "worldName": WORLD})
         # The page's world gets only the announcer of shadow roots (see shadow-hook.js).
-        hook = script("shadow-hook.js")
+        hook = hook_bundle()
         self.session.send("Page.addScriptToEvaluateOnNewDocument", {"source": hook})
         # Documents already loaded missed that: start the watcher in each of them now.
         for frame_id in self._frame_ids():
@@ -122,7 +121,7 @@ class PageChannel(Channel):
     def __init__(self, page: Page, bundle: str, on_report: Report) -> None:
         # Cards of dialogs left open for the person: the page (and so our world) is paused
         # until the person answers, so they are drawn when the dialog closes.
-        self._pending: list[tuple[dict[str, Any], Callable[[bool], None]]] = []
+        self._pending: list[tuple[Card, Callable[[bool], None]]] = []
         self._main_frame: str | None = None
         super().__init__(page, page, bundle, on_report)
 
@@ -132,12 +131,12 @@ class PageChannel(Channel):
 
     # --- the overlay -----------------------------------------------------------------
 
-    def show(self, card: dict[str, Any]) -> bool:
+    def show(self, card: Card) -> bool:
         """Draw ``card``; True when it is on the page. Blocks while a dialog is open."""
         self.drain()
         return bool(self.call("show", card))
 
-    def defer(self, card: dict[str, Any], done: Callable[[bool], None]) -> None:
+    def defer(self, card: Card, done: Callable[[bool], None]) -> None:
         """Draw ``card`` once the page's open dialog is answered; ``done(shown)`` follows.
 
         For a dialog listener, which must not block: the listeners after it (and
@@ -169,6 +168,8 @@ class PageChannel(Channel):
 
     def call(self, name: str, *args: Any) -> Any:
         """Call ``globalThis.__interceptorOverlay[name](*args)`` in our world of the top frame."""
+        if name not in OVERLAY_METHODS:
+            raise ValueError(f"overlay.js has no method {name!r}")
         if self._session is None or self.page.is_closed():
             return None
         try:

@@ -32,6 +32,7 @@ from .eventlog import EventLog
 from .limits import RateLimiter
 from .normalize import normalize
 from .origins import OriginPolicy, origin_of
+from .protocol import Card, Level, ReportChannel
 from .remedy import rows_json
 from .rules import load_rules
 from .watcher import bundle
@@ -407,7 +408,7 @@ class Companion:
             if not self._within_rate(href):
                 return
             channel = payload.get("channel")
-            if channel == "escape":
+            if channel == ReportChannel.ESCAPE:
                 self.overlay(page).close_newest()
                 return
             text = payload.get("text")
@@ -427,9 +428,9 @@ class Companion:
             # mention the same words.
             # Unknown errors come only from banners: styled as errors, or short and worded
             # like one (a long unstyled panel is more likely a page than a message).
-            styled_error = level == "error" and not looks_like_success(text)
-            worded_error = level == "plain" and len(text) <= MAX_PLAIN and looks_like_error(text)
-            if not found and channel == "banner" and (styled_error or worded_error):
+            styled_error = level == Level.ERROR and not looks_like_success(text)
+            worded_error = level == Level.PLAIN and len(text) <= MAX_PLAIN and looks_like_error(text)
+            if not found and channel == ReportChannel.BANNER and (styled_error or worded_error):
                 found = [None]
             for match in found:
                 self._record("dom", text, match, href, page, kind)
@@ -546,7 +547,7 @@ class Companion:
                 break
         return self._sighted.pop(key, None) is not None
 
-    def _card(self, event: Event, match: Match | None, page: Page | None) -> dict[str, Any]:
+    def _card(self, event: Event, match: Match | None, page: Page | None) -> Card:
         """What the overlay draws, made here from the rule table and nothing else."""
         origin = None
         if page is not None:

@@ -296,7 +296,7 @@
       var s = state.get(host);
       return {
         key: s.data.key || null, rule: s.data.rule || null, origin: s.data.origin || null,
-        severity: s.card.classList.contains("info") ? "info" : "error", hidden: !!s.data.hidden,
+        severity: s.data.severity || null, hidden: !!s.data.hidden,
         text: s.root.textContent, steps: s.root.querySelectorAll("ol li").length,
         markup: s.root.querySelectorAll("img, script, iframe, object, embed, a").length,
         compact: s.card.classList.contains("compact"), connected: host.isConnected && !!dock && dock.isConnected,

@@ -5,16 +5,17 @@
 // fires the event itself only makes the watcher look at an open shadow root.
 (function () {
   "use strict";
+  var EVENT = (window.__interceptorHookConfig || {}).shadowEvent;
   var proto = window.Element && window.Element.prototype;
   var descriptor = proto && Object.getOwnPropertyDescriptor(proto, "attachShadow");
-  if (!descriptor || typeof descriptor.value !== "function" || descriptor.value.__interceptorHook) return;
+  if (!EVENT || !descriptor || typeof descriptor.value !== "function" || descriptor.value.__interceptorHook) return;
   var original = descriptor.value;
   var hooked = {
     attachShadow: function () {
       var root = original.apply(this, arguments);
       try {
         if (root && root.mode === "open" && this.isConnected) {
-          this.dispatchEvent(new Event("interceptor-shadow", { bubbles: true }));
+          this.dispatchEvent(new Event(EVENT, { bubbles: true }));
         }
       } catch (e) { /* never disturb the page */ }
       return root;

@@ -9,11 +9,14 @@
 // page must never be disturbed by us.
 (function () {
   "use strict";
-  var BINDING = "__interceptorReport";
   if (window.__interceptorWatcher) return;
   // A sandboxed frame (opaque origin) is not the hall's: Python ignores it, so don't watch.
   try { if (self.origin === "null") return; } catch (e) { return; }
   var config = window.__interceptorConfig || {};
+  // Names shared with Python (interceptor/protocol.py), never spelt out here.
+  var P = config.protocol || { channels: {}, levels: {} };
+  var BINDING = P.binding;
+  var CHANNEL = P.channels, LEVEL = P.levels;
 
   // --- normalisation: the same folding as interceptor/normalize.py --------------------
   var norm = config.normalize || {};
@@ -68,7 +71,7 @@
   }
 
   // --- banners of UI libraries ---------------------------------------------------------
-  // level(el) -> "error" (styled as an error), "plain" (untyped: Python decides by its text),
+  // level(el) -> LEVEL.error (styled as an error), LEVEL.plain (untyped: Python decides by its text),
   // or null (success / information / loading: never an error).
   var ERROR_WORDS = /错误|失败|异常|警告|出错|error|fail/i;
   var OK_WORDS = /成功|消息提示|提示信息|^\s*(信息|提示|消息)\s*$/;
@@ -77,10 +80,10 @@
   function has(el, cls) { return !!(el.classList && el.classList.contains(cls)); }
   function any(el, sel) { return !!q(el, sel); }
   function titleLevel(title) {
-    if (!title) return "plain";
-    if (ERROR_WORDS.test(title)) return "error";
+    if (!title) return LEVEL.plain;
+    if (ERROR_WORDS.test(title)) return LEVEL.error;
     if (OK_WORDS.test(title)) return null;
-    return "plain";
+    return LEVEL.plain;
   }
   function textOf(el, sels) {
     for (var i = 0; i < sels.length; i++) {
@@ -104,119 +107,119 @@
                     ".layui-layer-face.layui-icon-loading, .layui-layer-ico1, .layui-layer-ico6, " +
                     ".layui-layer-ico16")) return null;
         if (any(el, ".layui-layer-face.layui-icon-error, .layui-layer-face.layui-icon-face-cry, " +
-                    ".layui-layer-ico2, .layui-layer-ico5")) return "error";
+                    ".layui-layer-ico2, .layui-layer-ico5")) return LEVEL.error;
         return titleLevel(title);
       } },
     { name: "element-message", sel: ".el-message", title: [], text: [".el-message__content"],
       level: function (el) {
-        if (has(el, "el-message--error")) return "error";
+        if (has(el, "el-message--error")) return LEVEL.error;
         if (has(el, "el-message--success") || has(el, "el-message--info")) return null;
-        return "plain";
+        return LEVEL.plain;
       } },
     { name: "element-message-box", sel: ".el-message-box", title: [".el-message-box__title"],
       text: [".el-message-box__message"],
       level: function (el, title) {
-        if (any(el, ".el-icon-error, .el-message-box-icon--error")) return "error";
+        if (any(el, ".el-icon-error, .el-message-box-icon--error")) return LEVEL.error;
         if (any(el, ".el-icon-success, .el-icon-info, .el-message-box-icon--success, .el-message-box-icon--info")) return null;
         return titleLevel(title);
       } },
     { name: "element-notification", sel: ".el-notification", title: [".el-notification__title"],
       text: [".el-notification__content"],
       level: function (el, title) {
-        if (any(el, ".el-icon-error, .el-notification--error")) return "error";
+        if (any(el, ".el-icon-error, .el-notification--error")) return LEVEL.error;
         if (any(el, ".el-icon-success, .el-icon-info, .el-notification--success, .el-notification--info")) return null;
         return titleLevel(title);
       } },
     { name: "element-alert", sel: ".el-alert", title: [".el-alert__title"], text: [".el-alert__content"],
       level: function (el) {
-        if (has(el, "el-alert--error")) return "error";
-        return has(el, "el-alert--warning") ? "plain" : null;
+        if (has(el, "el-alert--error")) return LEVEL.error;
+        return has(el, "el-alert--warning") ? LEVEL.plain : null;
       } },
     { name: "ant-message", sel: ".ant-message-notice", title: [], text: [".ant-message-custom-content", ".ant-message-notice-content"],
       level: function (el) {
-        if (any(el, ".ant-message-error")) return "error";
+        if (any(el, ".ant-message-error")) return LEVEL.error;
         if (any(el, ".ant-message-success, .ant-message-info, .ant-message-loading")) return null;
-        return "plain";
+        return LEVEL.plain;
       } },
     { name: "ant-modal", sel: ".ant-modal-content", title: [".ant-modal-confirm-title", ".ant-modal-title"],
       text: [".ant-modal-confirm-content", ".ant-modal-body"],
       level: function (el, title) {
         var wrap = el.closest(".ant-modal") || el;
-        if (has(wrap, "ant-modal-confirm-error")) return "error";
+        if (has(wrap, "ant-modal-confirm-error")) return LEVEL.error;
         if (has(wrap, "ant-modal-confirm-success") || has(wrap, "ant-modal-confirm-info")) return null;
         return titleLevel(title);
       } },
     { name: "ant-notification", sel: ".ant-notification-notice", title: [".ant-notification-notice-message"],
       text: [".ant-notification-notice-description", ".ant-notification-notice-message"],
       level: function (el, title) {
-        if (any(el, ".ant-notification-notice-icon-error")) return "error";
+        if (any(el, ".ant-notification-notice-icon-error")) return LEVEL.error;
         if (any(el, ".ant-notification-notice-icon-success, .ant-notification-notice-icon-info")) return null;
         return titleLevel(title);
       } },
     { name: "ant-alert", sel: ".ant-alert", title: [".ant-alert-message"], text: [".ant-alert-description", ".ant-alert-message"],
       level: function (el) {
-        if (has(el, "ant-alert-error")) return "error";
-        return has(el, "ant-alert-warning") ? "plain" : null;
+        if (has(el, "ant-alert-error")) return LEVEL.error;
+        return has(el, "ant-alert-warning") ? LEVEL.plain : null;
       } },
     { name: "iview-message", sel: ".ivu-message-notice", title: [], text: [".ivu-message-custom-content span", ".ivu-message-custom-content"],
       level: function (el) {
-        if (any(el, ".ivu-message-error")) return "error";
+        if (any(el, ".ivu-message-error")) return LEVEL.error;
         if (any(el, ".ivu-message-success, .ivu-message-info, .ivu-message-loading")) return null;
-        return "plain";
+        return LEVEL.plain;
       } },
     { name: "iview-modal", sel: ".ivu-modal-content", title: [".ivu-modal-confirm-head-title", ".ivu-modal-header-inner"],
       text: [".ivu-modal-confirm-body", ".ivu-modal-body"],
       level: function (el, title) {
-        if (any(el, ".ivu-modal-confirm-head-icon-error")) return "error";
+        if (any(el, ".ivu-modal-confirm-head-icon-error")) return LEVEL.error;
         if (any(el, ".ivu-modal-confirm-head-icon-success, .ivu-modal-confirm-head-icon-info")) return null;
         return titleLevel(title);
       } },
     { name: "iview-notice", sel: ".ivu-notice-notice", title: [".ivu-notice-title"], text: [".ivu-notice-desc", ".ivu-notice-title"],
       level: function (el, title) {
-        if (any(el, ".ivu-notice-with-error, .ivu-notice-icon-error")) return "error";
+        if (any(el, ".ivu-notice-with-error, .ivu-notice-icon-error")) return LEVEL.error;
         if (any(el, ".ivu-notice-with-success, .ivu-notice-with-info, .ivu-notice-icon-success, .ivu-notice-icon-info")) return null;
         return titleLevel(title);
       } },
     { name: "vant-toast", sel: ".van-toast", title: [], text: [".van-toast__text"],
       level: function (el) {
-        if (has(el, "van-toast--fail")) return "error";
+        if (has(el, "van-toast--fail")) return LEVEL.error;
         if (has(el, "van-toast--success") || has(el, "van-toast--loading")) return null;
-        return "plain";
+        return LEVEL.plain;
       } },
     { name: "vant-dialog", sel: ".van-dialog", title: [".van-dialog__header"], text: [".van-dialog__message"],
       level: function (el, title) { return titleLevel(title); } },
     { name: "vant-notify", sel: ".van-notify", title: [], text: [],
-      level: function (el) { return has(el, "van-notify--danger") ? "error" : null; } },
+      level: function (el) { return has(el, "van-notify--danger") ? LEVEL.error : null; } },
     { name: "sweetalert2", sel: ".swal2-popup", title: [".swal2-title"], text: [".swal2-html-container", ".swal2-content"],
       level: function (el, title) {
-        if (has(el, "swal2-icon-error") || any(el, ".swal2-icon.swal2-error.swal2-icon-show")) return "error";
+        if (has(el, "swal2-icon-error") || any(el, ".swal2-icon.swal2-error.swal2-icon-show")) return LEVEL.error;
         if (has(el, "swal2-icon-success") || has(el, "swal2-icon-info") || has(el, "swal2-icon-question")) return null;
         if (has(el, "swal2-loading")) return null;
         return titleLevel(title);
       } },
     { name: "toastr", sel: ".toast", title: [".toast-title"], text: [".toast-message"],
       level: function (el) {
-        if (has(el, "toast-error")) return "error";
+        if (has(el, "toast-error")) return LEVEL.error;
         if (has(el, "toast-success") || has(el, "toast-info")) return null;
-        return "plain";
+        return LEVEL.plain;
       } },
     { name: "easyui-messager", sel: ".messager-window", title: [".panel-title"], text: [".messager-body"],
       level: function (el, title) {
-        if (any(el, ".messager-error")) return "error";
+        if (any(el, ".messager-error")) return LEVEL.error;
         if (any(el, ".messager-info")) return null;
         return titleLevel(title);
       } },
     { name: "bootstrap-alert", sel: ".alert", title: [], text: [],
       level: function (el) {
-        if (has(el, "alert-danger") || has(el, "alert-error")) return "error";
+        if (has(el, "alert-danger") || has(el, "alert-error")) return LEVEL.error;
         if (has(el, "alert-success") || has(el, "alert-info")) return null;
-        return "plain";
+        return LEVEL.plain;
       } },
     { name: "role-alert", sel: "[role=alert], [role=alertdialog]", title: [], text: [],
       level: function (el) {
         var cls = (typeof el.className === "string" ? el.className : "") + " " + (el.getAttribute("aria-label") || "");
         if (/success|info|loading|成功/i.test(cls)) return null;
-        return /error|danger|fail|错误|失败/i.test(cls) ? "error" : "plain";
+        return /error|danger|fail|错误|失败/i.test(cls) ? LEVEL.error : LEVEL.plain;
       } }
   ];
   var BANNER_SEL = KINDS.map(function (k) { return k.sel; }).join(", ");
@@ -236,8 +239,11 @@
   }
 
   function visibleText(el) {
-    var t = el.innerText;
-    if (!t) t = el.textContent || "";
+    // innerText lays the element out: for a huge element (no banner is that long) the raw
+    // text is enough and costs no layout.
+    var raw = el.textContent || "";
+    var t = raw.length > MAX_TEXT ? raw : el.innerText;
+    if (!t) t = raw;
     return t.replace(/\s+/g, " ").trim().slice(0, MAX_REPORT);
   }
 
@@ -255,19 +261,30 @@
   // Our own limit, before anything reaches Python: a page that shows thousands of banners
   // (a loop gone wrong) costs Python a few reports a second, and says how many it lost.
   var bucket = 50, bucketMax = 50, bucketRate = 20, bucketStamp = Date.now(), lost = 0;
-  function withinRate() {
+  function refill() {
     var now = Date.now();
     bucket = Math.min(bucketMax, bucket + (now - bucketStamp) / 1000 * bucketRate);
     bucketStamp = now;
+  }
+  function withinRate() {
+    refill();
     if (bucket < 1) { lost++; return false; }
     bucket -= 1;
+    return true;
+  }
+  // Checked before the costly part of a report (layout, innerText): past the limit a flood
+  // costs the page next to nothing more.
+  function spent() {
+    refill();
+    if (bucket >= 1) return false;
+    lost++;
     return true;
   }
 
   function send(payload) {
     var fn = window[BINDING];
     if (typeof fn !== "function") { if (queue.length < 50) queue.push(payload); return; }
-    if (payload.channel !== "escape" && !withinRate()) return;
+    if (payload.channel !== CHANNEL.escape && !withinRate()) return;
     try {
       // Where the text was seen, as this document knows it (the page cannot change it).
       payload.href = String(location.href);
@@ -285,6 +302,7 @@
   }
 
   function reportBanner(el, kind) {
+    if (spent()) return;
     // A hidden banner forgets what it showed: libraries that reuse one element (Element's
     // message box) must raise the same error again when it is shown again.
     if (!isVisible(el)) { reported.delete(el); return; }
@@ -293,13 +311,13 @@
     if (level === null) return;
     // An unstyled dialog holding a form (新增人员 …) is a form, not a message: only a
     // known error in it counts, never its labels and hints.
-    if (level === "plain" && any(el, "input:not([type=hidden]), select, textarea")) level = "known-only";
+    if (level === LEVEL.plain && any(el, "input:not([type=hidden]), select, textarea")) level = LEVEL.known_only;
     var text = textOf(el, kind.text) || visibleText(el);
     if (!text) return;
     var key = level + "|" + title + "|" + text;
     if (reported.get(el) === key) return;
     reported.set(el, key);
-    send({ channel: "banner", kind: kind.name, level: level, title: title, text: text });
+    send({ channel: CHANNEL.banner, kind: kind.name, level: level, title: title, text: text });
   }
 
   // The smallest elements that still hold a known phrase: text split across child elements
@@ -355,7 +373,7 @@
       var shown = (hit.innerText || "").replace(/\s+/g, " ").trim().slice(0, MAX_REPORT);
       if (!shown || !hasPhrase(shown) || reported.get(hit) === shown) return;
       reported.set(hit, shown);
-      send({ channel: "text", kind: "page-text", level: "known-only", title: "", text: shown });
+      send({ channel: CHANNEL.text, kind: "page-text", level: LEVEL.known_only, title: "", text: shown });
     });
   }
 
@@ -421,7 +439,8 @@
     var seen = new Set();
     a.forEach(function (el) {
       try {
-        if (!el.isConnected) return;
+        // Past the report limit nothing more can be sent: skip the work (counted as lost).
+        if (!el.isConnected || spent()) return;
         findShadows(el);
         scanBanners(el);
         checkText(el, seen);
@@ -525,7 +544,7 @@
       observer.observe(document, OBSERVE);
       shadowObserver = observer;
       // Told by shadow-hook.js (the page's world) when a connected element gets an open root.
-      document.addEventListener("interceptor-shadow", function (ev) {
+      document.addEventListener(P.shadowEvent, function (ev) {
         try { var t = ev.target; if (t && t.nodeType === 1) watchShadow(t); } catch (e) { /* ignore */ }
       }, true);
       // Components defined after they were added are upgraded later: look again a few times.
@@ -545,7 +564,7 @@
       // (Python closes it; the top page's own Escape is seen by the overlay itself).
       document.addEventListener("keydown", function (ev) {
         try {
-          if (ev.isTrusted && ev.key === "Escape" && window.top !== window) send({ channel: "escape" });
+          if (ev.isTrusted && ev.key === "Escape" && window.top !== window) send({ channel: CHANNEL.escape });
         } catch (e) { /* ignore */ }
       }, true);
     } catch (e) { /* never disturb the page */ }
