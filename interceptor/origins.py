@@ -87,16 +87,20 @@ class OriginPolicy:
         self._parsed = None if self.patterns is None else [_parse(p) for p in self.patterns]
 
     def allows(self, origin: str | None) -> bool:
+        """Whether ``origin`` (``scheme://host[:port]``) may report; an opaque origin
+        (``"null"``, a sandboxed frame) or a non-web one never may."""
         if origin is None:
             return False
-        if self._parsed is None:
-            return True
         try:
             parts = urlsplit(origin)
             port = parts.port
         except ValueError:
             return False
         host = parts.hostname or ""
+        if parts.scheme not in _WEB_SCHEMES or not host:
+            return False
+        if self._parsed is None:
+            return True
         return any(p.matches(parts.scheme, host, port) for p in self._parsed)
 
 
