@@ -174,7 +174,9 @@ def _clean_slot(slot: _Slot, folded: str, original: str) -> str | None:
         return folded
     if kind == "id":
         return folded.upper()
-    plain = unicodedata.normalize("NFKC", original).strip()
+    if kind == "detail":
+        return original.strip() or None  # the server's own words, kept as they are
+    plain = original.strip() if kind == "text" else unicodedata.normalize("NFKC", original).strip()
     if kind in ("date", "month"):
         return _clean_date(plain, with_day=kind == "date")
     if kind == "amount":
@@ -187,7 +189,7 @@ def _clean_slot(slot: _Slot, folded: str, original: str) -> str | None:
         if not plain or _SENTENCE_PUNCTUATION.search(plain) or _has_forbidden_word(plain):
             return None
         return plain
-    return plain or None  # detail: the server's own words, kept as they are
+    return None
 
 
 def _clean_date(plain: str, *, with_day: bool) -> str | None:
@@ -395,10 +397,17 @@ class RuleSet:
             if not self._accept(norm, own.start(), own.end()):
                 refused.add(pattern.rule_index)
                 continue
+            spans = {slot.name: own.span(slot.name) for slot in pattern.slots}
+            if any(
+                slot.kind == "detail" and _AFTER_GUARD.match(norm, spans[slot.name][0])
+                for slot in pattern.slots
+            ):
+                # 登录失败怎么办 talks about a failure; the words after the prefix are no message.
+                refused.add(pattern.rule_index)
+                continue
             taken += 1
             if taken > limit:
                 break
-            spans = {slot.name: own.span(slot.name) for slot in pattern.slots}
             hits.append((own.start(), own.end(), pattern, spans))
 
     def _excluded(self, rule_index: int, norm: str) -> bool:
@@ -449,6 +458,8 @@ class RuleSet:
             start, end, distance = window
             if not self._accept(norm, start, end):
                 continue
+            if start and norm[start - 1] in SLOT_FORBIDDEN_CHARS:
+                continue  # 已填写证件有效期 is not 请填写证件有效期 with 请 lost
             score = 1.0 - distance / len(literal)
             if best is None or score > best[4]:
                 best = (start, end, pattern, {}, score)
