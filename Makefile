@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system venv web demo test lint bench clean
+.PHONY: setup system venv web demo test lint bench dist clean
 
 setup: system venv web
 
@@ -39,7 +39,7 @@ demo: setup
 	$(BIN)/interceptor demo
 
 lint: venv
-	$(BIN)/ruff check interceptor tests benchmarks scripts fixtures/pages/make_recordings.py
+	$(BIN)/ruff check interceptor tests benchmarks scripts fixtures/pages/make_recordings.py hatch_build.py
 	$(BIN)/mypy
 
 test: setup lint
@@ -51,5 +51,13 @@ bench: setup
 	$(BIN)/python benchmarks/watcher_overhead.py
 	$(BIN)/python benchmarks/shots_throughput.py
 
+# The wheel and sdist a clerk installs (docs/install.md); the build hook copies the demo hall's
+# front-end files from fixtures/web/node_modules, so `web` comes first.
+dist: venv web
+	rm -rf dist
+	$(BIN)/python -m pip wheel -q --no-deps --no-build-isolation -w dist .
+	$(BIN)/hatchling build -t sdist -d dist
+	@ls -l dist
+
 clean:
-	rm -rf $(VENV) fixtures/web/node_modules out
+	rm -rf $(VENV) fixtures/web/node_modules out dist
