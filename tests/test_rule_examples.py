@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from interceptor import RuleSet, load_rules
@@ -34,11 +36,26 @@ QUESTION_CASES = [
 ]
 
 
-def test_bundled_table_has_exactly_the_seed_rules(ruleset: RuleSet) -> None:
-    assert {rule.id for rule in ruleset.rules} == SEED_IDS
+def test_the_seed_rules_live_in_errors_yaml_one_per_seed_item(ruleset: RuleSet) -> None:
+    seed = [rule for rule in ruleset.rules if rule.source.part is not None]
+    assert {rule.id for rule in seed} == SEED_IDS
+    assert all(Path(rule.path).name == "errors.yaml" for rule in seed)
+    assert {rule.id for rule in ruleset.rules if Path(rule.path).name == "errors.yaml"} == SEED_IDS
     assert len(ruleset.questions) == 11
-    assert {(r.source.part, r.source.item) for r in ruleset.rules} == {("一", n) for n in range(1, 8)}
+    assert {(r.source.part, r.source.item) for r in seed} == {("一", n) for n in range(1, 8)}
     assert {(q.source.part, q.source.item) for q in ruleset.questions} == {("二", n) for n in range(1, 12)}
+
+
+def test_every_other_rule_names_a_public_source_or_says_its_remedy_is_general(ruleset: RuleSet) -> None:
+    others = [rule for rule in ruleset.rules if rule.source.part is None]
+    assert len(others) >= 30
+    for rule in others:
+        assert rule.source.ref or rule.source.general, rule.id
+
+
+def test_the_seed_values_are_slots(ruleset: RuleSet) -> None:
+    assert "人员信息已采集，人员编号为{person_no}" in ruleset.get("person-already-collected").patterns
+    assert any("{date}" in p for p in ruleset.get("unemployment-benefit-overlap").patterns)
 
 
 def test_every_rule_has_a_complete_remedy(ruleset: RuleSet) -> None:
