@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     browser = getattr(args, "browser", None)
     saved = os.environ.get("INTERCEPTOR_CHROMIUM")
-    if browser:
+    if browser and args.command != "doctor":  # doctor reports a wrong path as one of its checks
         from .browser import choose_browser
 
         try:

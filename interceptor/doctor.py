@@ -53,7 +53,8 @@ def check_browser(given: str | None = None) -> Check:
     try:
         choice = choose_browser(given)
     except BrowserError as exc:
-        return Check("浏览器", FAIL, "没有可用的浏览器。", _fix_of(str(exc)))
+        problem, fix = _split_advice(str(exc))
+        return Check("浏览器", FAIL, problem, fix)
     try:
         version = _start_headless(given)
     except Exception as exc:  # any failure to start is reported, never a traceback
@@ -66,10 +67,10 @@ def check_browser(given: str | None = None) -> Check:
     return Check("浏览器", OK, f"{choice.reason}已试启动成功（版本 {version}）。")
 
 
-def _fix_of(message: str) -> str:
-    """The advice part of a BrowserError sentence (after its colon), or the sentence itself."""
-    _, colon, advice = message.partition("：")
-    return advice if colon and advice else message
+def _split_advice(message: str) -> tuple[str, str]:
+    """A BrowserError sentence ("problem：advice") as the problem and the advice."""
+    problem, colon, advice = message.partition("：")
+    return (problem + "。", advice) if colon and advice else (message, "用 --browser 指定浏览器的完整路径。")
 
 
 @own_playwright_thread
@@ -206,16 +207,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _not_creatable(folder: Path) -> str | None:
+    """None when ``folder`` (missing) could be created, else why not."""
+    ancestor = folder.parent
+    while not ancestor.exists() and ancestor.parent != ancestor:
+        ancestor = ancestor.parent
+    why = "不是文件夹" if not ancestor.is_dir() else _writable(ancestor)
+    return f"{ancestor}：{why}" if why else None
+
+
 def check_profile(profile: Path) -> Check:
     """The profile folder of ``launch``: usable, private, and not in use by another browser."""
     name = "资料目录"
     if not profile.exists():
-        ancestor = profile.parent
-        while not ancestor.exists() and ancestor.parent != ancestor:
-            ancestor = ancestor.parent
-        why = "上级路径不是文件夹" if not ancestor.is_dir() else _writable(ancestor)
+        why = _not_creatable(profile)
         if why:
-            return Check(name, FAIL, f"{profile} 不存在，也无法创建（{ancestor}：{why}）。",
+            return Check(name, FAIL, f"{profile} 不存在，也无法创建（{why}）。",
                          "用 --profile 指定一个自己有写权限的文件夹，或请管理员开放该位置的写权限。")
         return Check(name, OK, f"{profile} 还不存在，第一次运行 launch 时会自动创建（仅本人可访问）。")
     if not profile.is_dir():
@@ -241,12 +248,11 @@ def check_event_log(profile: Path) -> Check:
     name = "事件日志"
     log = profile / LOG_NAME
     if not log.exists():
-        folder = profile if profile.is_dir() else None
-        if folder is not None and _writable(folder) is None:
+        if profile.is_dir() and _writable(profile) is None:
             return Check(name, OK, f"{log} 还没有，第一次拦截到报错时会创建。")
-        if folder is None and not profile.exists():
+        if not profile.exists() and _not_creatable(profile) is None:
             return Check(name, OK, f"{log} 会随资料目录一起创建。")
-        return Check(name, FAIL, f"{log} 无法创建：资料目录不能写入。", "先按上面“资料目录”一项的办法处理。")
+        return Check(name, FAIL, f"{log} 无法创建：资料目录不能使用。", "先按上面“资料目录”一项的办法处理。")
     if not log.is_file():
         return Check(name, FAIL, f"{log} 不是一个普通文件。", "把它改名或移走，launch 会重新创建。")
     try:
@@ -316,10 +322,24 @@ def check_cdp(endpoint: str) -> Check:
         with urllib.request.urlopen(base + "/json/version", timeout=CDP_TIMEOUT_S) as response:
             info = json.loads(response.read().decode("utf-8", errors="replace"))
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return Check("远程调试", FAIL, f"{endpoint} 连不上（{reason}）。", fix)
+        return Check("远程调试", FAIL, f"{endpoint} 连不上（{_why_unreachable(exc)}）。", fix)
     browser = info.get("Browser", "未知浏览器") if isinstance(info, dict) else "未知浏览器"
     return Check("远程调试", OK, f"{endpoint} 可以连接（{browser}）。")
+
+
+def _why_unreachable(exc: Exception) -> str:
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, ConnectionRefusedError):
+        return "连接被拒绝：这个端口上没有浏览器在等待连接"
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return f"等了 {CDP_TIMEOUT_S:g} 秒没有回应"
+    if isinstance(reason, socket.gaierror):
+        return "地址里的主机名找不到"
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"那里不是浏览器的远程调试端口（HTTP {exc.code}）"
+    if isinstance(exc, ValueError):
+        return "那里不是浏览器的远程调试端口，或地址写法不对（应如 http://127.0.0.1:9222）"
+    return str(reason)
 
 
 def run_checks(*, profile: Path | None = None, cdp: str | None = None, browser: str | None = None) -> list[Check]:

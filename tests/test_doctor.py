@@ -66,7 +66,8 @@ def test_a_browser_path_that_points_nowhere_fails_with_a_fix(
     status, lines = doctor(capsys)
     assert status == 1
     found, fix = line_of(lines, "浏览器")
-    assert found.startswith("✘") and fix is not None and "完整路径" in fix
+    assert found == "✘ 浏览器：环境变量 INTERCEPTOR_CHROMIUM 指定的浏览器 /nowhere/chromium 不存在。"
+    assert fix is not None and "完整路径" in fix
     assert "按上面的“解决办法”" in lines[-1]
 
 
@@ -83,7 +84,7 @@ def test_no_browser_on_path_fails_and_says_what_to_install(
         browser._playwright_chromium_on.cache_clear()
     assert status == 1
     found, fix = line_of(lines, "浏览器")
-    assert found == "✘ 浏览器：没有可用的浏览器。"
+    assert found == "✘ 浏览器：没有找到可用的浏览器。"
     assert fix is not None and "apt-get install chromium" in fix
 
 
@@ -110,6 +111,8 @@ def test_a_profile_folder_that_cannot_be_created_fails(
     found, fix = line_of(lines, "资料目录")
     assert found.startswith("✘") and "无法创建" in found
     assert fix is not None and "--profile" in fix
+    found, fix = line_of(lines, "事件日志")
+    assert found.startswith("✘") and fix is not None
 
 
 def test_a_profile_folder_others_can_read_fails_with_chmod(
