@@ -90,6 +90,8 @@ class Event:
     # An API error the page never showed (the hall's login page swallows some): the card
     # says so, since the person saw nothing happen.
     hidden: bool = False
+    # "info" for a notice (its rule's severity): shown as a quiet tip, not counted as an error.
+    severity: str = "error"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -559,7 +561,7 @@ class Companion:
             "key": secrets.token_hex(8),
             "rule": event.rule,
             # "info" rules (a notice, not an error) get a small quiet tip instead of a card.
-            "severity": str(getattr(match.rule, "severity", "error")) if match else "error",
+            "severity": event.severity,
             "title": event.title,
             "rows": rows_json(match.rule.remedy) if match else [],
             "text": event.text,
@@ -606,6 +608,7 @@ class Companion:
             frame_url=frame_url,
             title=match.rule.title if match else None,
             kind=kind,
+            severity=match.rule.severity if match else "error",
         )
         # Handed out at once (launch prints it); logged once its card is settled, so the log
         # says truthfully whether a remedy was shown. ``overlay`` is None until then.

@@ -40,7 +40,9 @@ def _say(text: str) -> None:
 
 def _print_event(event: Event) -> None:
     stamp = time.strftime("%H:%M:%S", time.localtime(event.time))
-    if event.rule:
+    if event.severity == "info":
+        _say(f"[{stamp}] 提示：{event.title}")
+    elif event.rule:
         _say(f"[{stamp}] 拦截到报错：{event.title}（{event.rule}）")
     else:
         _say(f"[{stamp}] 拦截到未识别的错误")
@@ -95,10 +97,12 @@ def watched_origins(url: str, extra: list[str], *, explicit: bool) -> list[str]:
 
 def summary(companion: Companion) -> str:
     """The closing line: what was seen and shown."""
-    events = companion.events
+    events = [e for e in companion.events if e.severity != "info"]
     shown = sum(1 for e in events if e.overlay)
     unknown = sum(1 for e in events if e.rule is None)
-    return f"本次拦截到 {len(events)} 条报错（显示处理方法 {shown} 条，其中未识别的报错 {unknown} 条）。"
+    tips = len(companion.events) - len(events)
+    said = f"本次拦截到 {len(events)} 条报错（显示处理方法 {shown} 条，其中未识别的报错 {unknown} 条）"
+    return said + (f"，另有 {tips} 条提示。" if tips else "。")
 
 
 def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path, url: str,

@@ -60,17 +60,18 @@ def test_a_good_login_raises_nothing(login: tuple[Page, Companion]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("link", "text"),
-    [(".link-sms", "您的请求出现错误，请稍后再试"), (".link-guide", "您访问的资源不存在")],
+    ("link", "text", "rule"),
+    [(".link-sms", "您的请求出现错误，请稍后再试", "request-error-retry"),
+     (".link-guide", "您访问的资源不存在", "resource-not-found")],
 )
 def test_transport_failures_show_the_halls_fixed_toasts_and_are_intercepted(
-    login: tuple[Page, Companion], link: str, text: str
+    login: tuple[Page, Companion], link: str, text: str, rule: str
 ) -> None:
     page, companion = login
     page.click(link)
     event = companion.wait_for_event(timeout=6)
     assert event.text == text and event.source == "dom" and not event.hidden
-    assert event.overlay
+    assert event.rule == rule and event.overlay
 
 
 def test_empty_fields_warn_and_the_warning_is_intercepted(login: tuple[Page, Companion]) -> None:
@@ -78,3 +79,4 @@ def test_empty_fields_warn_and_the_warning_is_intercepted(login: tuple[Page, Com
     page.click(".btn-login")
     event = companion.wait_for_event(timeout=6)
     assert event.text == "统一社会信用代码、账号密码不能为空" and event.source == "dom"
+    assert event.rule == "unit-login-fields-empty"

@@ -180,7 +180,7 @@ def _run_step(page: Page, companion: Companion, step: Step, result: StepResult, 
     if step.rule is None:
         busi.get_by_text(step.done_text).first.wait_for(timeout=EVENT_TIMEOUT_S * 1000)
         page.wait_for_timeout(QUIET_WINDOW_S * 1000)
-        result.events = list(companion.events[seen:])
+        result.events = _errors(companion.events[seen:])
         if result.events:
             result.problem = "不该报错的步骤出现了事件：" + "；".join(
                 f"{e.rule or '未识别'}：{e.text}" for e in result.events
@@ -192,7 +192,7 @@ def _run_step(page: Page, companion: Companion, step: Step, result: StepResult, 
         if any(e.rule == step.rule for e in new):
             break
         page.wait_for_timeout(100)
-    result.events = list(companion.events[seen:])
+    result.events = _errors(companion.events[seen:])
     wanted = [e for e in result.events if e.rule == step.rule]
     if not wanted:
         got = "、".join(f"{e.rule or '未识别'}" for e in result.events) or "没有事件"
@@ -209,6 +209,11 @@ def _run_step(page: Page, companion: Companion, step: Step, result: StepResult, 
     page.wait_for_timeout(SETTLE_MS)  # let the modal's fade-in and the overlay's layout finish
     page.screenshot(path=str(shot))
     result.screenshot = shot
+
+
+def _errors(events: list[Event]) -> list[Event]:
+    """The errors among ``events``: notices (info rules, shown as a quiet tip) are not."""
+    return [e for e in events if e.severity != "info"]
 
 
 def _tidy(page: Page, companion: Companion) -> None:
