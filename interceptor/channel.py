@@ -166,6 +166,11 @@ class PageChannel(Channel):
         found = self.call("describe")
         return list(found) if isinstance(found, list) else []
 
+    def dock(self) -> dict[str, Any]:
+        """The dock: collapsed to its tab or not, the 还有 N 条 line, their boxes."""
+        found = self.call("dock")
+        return dict(found) if isinstance(found, dict) else {}
+
     def call(self, name: str, *args: Any) -> Any:
         """Call ``globalThis.__interceptorOverlay[name](*args)`` in our world of the top frame."""
         if name not in OVERLAY_METHODS:

@@ -71,6 +71,7 @@ _SUCCESS_HINT = re.compile(r"成功|已保存|已提交|办结|完成|success", 
 
 _MESSAGE_KEYS = ("msg", "message", "resultMsg", "errMsg", "errmsg", "error_description", "error", "desc")
 _OK_CODES = {"0", "200", "00000", "ok", "success"}
+_NUMBERS = re.compile(r"\d+")
 
 
 @dataclass
@@ -568,6 +569,7 @@ class Companion:
             "source": event.source,
             "origin": origin,
             "hidden": event.hidden,
+            "fold": fold_key(event),
         }
 
     def _record(
@@ -673,6 +675,15 @@ def attach(
     :mod:`interceptor.origins`); None watches every web origin.
     """
     return Companion(target, rules=rules, dialogs=dialogs, log=log, on_event=on_event, origins=origins)
+
+
+def fold_key(event: Event) -> str:
+    """Events with the same key are the same error again: one card with a count. Known
+    errors by rule and values; unknown ones by their text with the numbers left out, so
+    操作失败（错误码17） and （错误码942） are one."""
+    if event.rule is not None:
+        return f"{event.rule}|{json.dumps(event.captures, sort_keys=True, ensure_ascii=False)}"
+    return "?" + _NUMBERS.sub("#", normalize(event.text))
 
 
 def _frame_url(frame: Any) -> str:

@@ -53,9 +53,10 @@ class Card(TypedDict):
     source: str
     origin: str | None  # a frame of another site: which one
     hidden: bool  # an API error the page never showed
+    fold: str  # cards with the same fold are one card with a count (the same error again)
 
 
-OVERLAY_METHODS = ("show", "count", "closeNewest", "describe", "clear")
+OVERLAY_METHODS = ("show", "count", "closeNewest", "describe", "dock", "clear")
 
 
 def script_protocol() -> dict[str, Any]:

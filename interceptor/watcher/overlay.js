@@ -12,7 +12,7 @@
   if (window.top !== window || globalThis.__interceptorOverlay) return;
 
   var STYLE = [
-    ":host { all: initial; display: block !important; pointer-events: auto; margin: 0 0 8px 0; }",
+    ":host { all: initial; display: block; pointer-events: auto; margin: 0 0 8px 0; }",
     ".card { box-sizing: border-box; width: 100%; max-height: 60vh; overflow: auto; background: #fffdf5;",
     "  color: #222; border: 1px solid #e0b252; border-left: 5px solid #d9822b; border-radius: 6px;",
     "  box-shadow: 0 4px 16px rgba(0,0,0,.18); padding: 10px 12px 10px 12px;",
@@ -39,11 +39,29 @@
     ".from { color: #a33; font-size: 12px; word-break: break-all; }",
     ".hidden-note { margin: 4px 0; padding: 3px 6px; background: #fff1e0; border-radius: 3px; font-size: 12px; color: #8a3b00; }",
     ".hint { color: #888; font-size: 12px; }",
-    ".compact > :not(.head):not(.orig) { display: none; } .compact .title { cursor: pointer; }"
+    ".compact > :not(.head):not(.orig) { display: none; } .compact .title { cursor: pointer; }",
+    ".count { display: none; background: #8a3b00; color: #fff; border-radius: 8px; padding: 0 6px;",
+    "  font-size: 12px; line-height: 18px; } .count.many { display: inline-block; }",
+    ".more, .tab { all: unset; box-sizing: border-box; display: block; cursor: pointer; border-radius: 6px;",
+    "  font: 12px/1.5 'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif; }",
+    ".more { width: 100%; text-align: center; padding: 4px 8px; background: #fff7e8; color: #8a3b00;",
+    "  border: 1px dashed #e0b252; }",
+    ".tab { padding: 4px 10px; background: #d9822b; color: #fff; font-weight: 700;",
+    "  box-shadow: 0 2px 8px rgba(0,0,0,.25); }",
+    ".more:focus, .tab:focus { outline: 2px solid #8a3b00; }"
   ].join("\n");
+
+  // At most this many cards are open; older ones are listed as 还有 N 条 until asked for.
+  var MAX_OPEN = 3;
+  var TAB_SIZE = { width: 150, height: 30 };
 
   var HOST_STYLE = "display: block !important; visibility: visible !important; opacity: 1 !important; " +
                    "transform: none !important; position: static !important;";
+  var HIDDEN_STYLE = "display: none !important;";
+  var collapsed = false;   // no free corner: only a small tab shows, the person opens it
+  var expanded = false;    // the person opened the tab (kept until every card is closed)
+  var showAll = false;     // the person asked for the older cards too
+  var more = null, tab = null;  // our two control hosts, with closed roots
   var dock = null;
   var cards = [];              // hosts, oldest first
   var state = new WeakMap();   // host -> { root, data, close }
@@ -101,13 +119,8 @@
       if (repairs > 20) return;
       repairs++;
       if (dock.getAttribute("hidden") !== null) dock.removeAttribute("hidden");
-      styleDock();
       if (!dock.isConnected) { (document.documentElement || document).appendChild(dock); watchDock(); }
-      cards.forEach(function (h) {
-        if (h.parentNode !== dock) dock.insertBefore(h, dock.firstChild);
-        if (h.getAttribute("style") !== HOST_STYLE) h.setAttribute("style", HOST_STYLE);
-        if (h.getAttribute("hidden") !== null) h.removeAttribute("hidden");
-      });
+      render();
     } catch (e) { /* never disturb the page */ }
   });
   function watchDock() {
@@ -133,6 +146,9 @@
     var title = el("div", "title", data.rule ? data.title : "未识别的错误");
     title.addEventListener("click", function () { card.classList.remove("compact"); });
     head.appendChild(title);
+    var count = el("span", "count", "");
+    count.setAttribute("title", "同样的报错出现的次数");
+    head.appendChild(count);
     var close = el("button", "close", "×");
     close.setAttribute("type", "button");
     close.setAttribute("aria-label", "关闭");
@@ -182,10 +198,11 @@
     }
     var orig = el("div", "orig");
     orig.appendChild(el("span", "label", "原始报错"));
-    orig.appendChild(el("span", "", data.text || ""));
+    var origText = el("span", "", data.text || "");
+    orig.appendChild(origText);
     card.appendChild(orig);
     root.appendChild(card);
-    state.set(host, { root: root, data: data, card: card, close: close });
+    state.set(host, { root: root, data: data, card: card, close: close, count: count, n: 1, orig: origText });
     return host;
   }
 
@@ -197,7 +214,12 @@
       guard.disconnect();
       if (dock.parentNode) dock.parentNode.removeChild(dock);
       dock = null;
+      more = null; tab = null;
+      collapsed = false; expanded = false; showAll = false;
+      return;
     }
+    render();
+    place();
   }
 
   // Page controls the dock must not cover: the top page's own and those of same-origin frames.
@@ -228,27 +250,91 @@
     return w > 0 && h > 0 ? w * h : 0;
   }
 
-  // Dock in whichever corner covers the least of the page's controls; narrow it if needed.
+  // A control of ours (the 还有 N 条 line, the collapsed tab): its own host and closed root,
+  // answering only the person's clicks.
+  function control(cls, onClick) {
+    var host = document.createElement("interceptor-control");
+    host.setAttribute("data-interceptor-control", cls);
+    var root = host.attachShadow({ mode: "closed" });
+    var style = el("style"); style.textContent = STYLE; root.appendChild(style);
+    var button = el("button", cls, "");
+    button.setAttribute("type", "button");
+    button.addEventListener("click", function (ev) {
+      if (!ev.isTrusted) return;
+      ev.stopPropagation();
+      onClick();
+    });
+    root.appendChild(button);
+    state.set(host, { root: root, button: button });
+    return host;
+  }
+
+  function setStyle(host, wanted) {
+    if (host.getAttribute("style") !== wanted) host.setAttribute("style", wanted);
+    if (host.getAttribute("hidden") !== null) host.removeAttribute("hidden");
+  }
+
+  // Puts the dock's children in order and shows what should show: the newest MAX_OPEN cards
+  // (all of them once asked), the 还有 N 条 line, or only the tab while collapsed. Also what
+  // the guard calls to undo a page's changes.
+  function render() {
+    if (!dock) return;
+    styleDock();
+    if (!more) more = control("more", function () { showAll = true; render(); place(); });
+    if (!tab) tab = control("tab", function () { expanded = true; collapsed = false; render(); place(); });
+    var newestFirst = cards.slice().reverse();
+    var hiddenCount = showAll ? 0 : Math.max(0, cards.length - MAX_OPEN);
+    var tabOnly = collapsed && !expanded;
+    var order = [tab].concat(newestFirst, [more]);
+    order.forEach(function (host, i) {
+      if (dock.children[i] !== host) dock.insertBefore(host, dock.children[i] || null);
+    });
+    newestFirst.forEach(function (host, i) {
+      setStyle(host, !tabOnly && i < newestFirst.length - hiddenCount ? HOST_STYLE : HIDDEN_STYLE);
+      // Older open cards fold to their title so several errors fit; a click unfolds them.
+      var st = state.get(host);
+      if (st) st.card.classList.toggle("compact", i >= 2);
+    });
+    state.get(more).button.textContent = "还有 " + hiddenCount + " 条较早的提示，点击展开";
+    setStyle(more, !tabOnly && hiddenCount > 0 ? HOST_STYLE : HIDDEN_STYLE);
+    state.get(tab).button.textContent = "报错处理方法（" + cards.length + " 条）";
+    setStyle(tab, tabOnly ? HOST_STYLE : HIDDEN_STYLE);
+  }
+
+  function cornerCost(found, vw, vh, width, height, c) {
+    var left = c[0] === "right" ? vw - 8 - width : 8;
+    var top = c[1] === "bottom" ? vh - 8 - height : 8;
+    var area = { left: left, top: top, right: left + width, bottom: top + height };
+    var cost = 0;
+    found.forEach(function (o) { cost += overlap(area, o); });
+    return cost;
+  }
+
+  var CORNERS = [["right", "bottom"], ["right", "top"], ["left", "bottom"], ["left", "top"]];
+
+  // Dock in whichever corner covers none of the page's controls (its own and those of
+  // same-origin frames, mapped to the top page), narrowing if needed. When every corner would
+  // cover one, the cards collapse to a small tab in the least busy corner; the person opens
+  // it when they want to read (and then it may cover, by their choice).
   function place() {
     if (!dock) return;
     var found = [];
     try { obstacles(window, 0, 0, 0, found); } catch (e) { /* keep the default corner */ }
     var vw = document.documentElement.clientWidth || window.innerWidth;
     var vh = document.documentElement.clientHeight || window.innerHeight;
+    var wasCollapsed = collapsed;
+    if (collapsed) { collapsed = false; render(); }  // measure the cards as they would show
     var height = Math.min(dock.scrollHeight || 200, vh - 16);
     var best = null;
     [330, 280, 240].forEach(function (width) {
-      [["right", "bottom"], ["right", "top"], ["left", "bottom"], ["left", "top"]].forEach(function (c) {
-        var left = c[0] === "right" ? vw - 8 - width : 8;
-        var top = c[1] === "bottom" ? vh - 8 - height : 8;
-        var box = { left: left, top: top, right: left + width, bottom: top + height };
-        var cost = 0;
-        found.forEach(function (o) { cost += overlap(box, o); });
-        cost += (330 - width) * 2; // prefer the full width when it costs nothing
-        if (best === null || cost < best.cost) best = { cost: cost, c: c, width: width };
+      CORNERS.forEach(function (c) {
+        var cost = cornerCost(found, vw, vh, width, height, c);
+        var rank = cost + (330 - width) * 2; // prefer the full width when it costs nothing
+        if (best === null || rank < best.rank) best = { rank: rank, cost: cost, c: c, width: width };
       });
     });
     if (!best) return;
+    collapsed = best.cost > 0 && !expanded;
     placed = {
       width: best.width + "px",
       left: best.c[0] === "left" ? "8px" : "auto",
@@ -256,22 +342,46 @@
       top: best.c[1] === "top" ? "8px" : "auto",
       bottom: best.c[1] === "bottom" ? "8px" : "auto"
     };
+    if (collapsed) {
+      // The small tab fits between controls: try the corners, then the middle of each edge.
+      var w = TAB_SIZE.width, h = TAB_SIZE.height, spots = [];
+      [vw - 8 - w, 8, Math.round((vw - w) / 2)].forEach(function (x) {
+        [vh - 8 - h, 8].forEach(function (y) { spots.push([x, y]); });
+      });
+      spots.push([vw - 8 - w, Math.round((vh - h) / 2)], [8, Math.round((vh - h) / 2)]);
+      var spot = null;
+      spots.forEach(function (xy) {
+        var area = { left: xy[0], top: xy[1], right: xy[0] + w, bottom: xy[1] + h };
+        var cost = 0;
+        found.forEach(function (o) { cost += overlap(area, o); });
+        if (spot === null || cost < spot.cost) spot = { cost: cost, x: xy[0], y: xy[1] };
+      });
+      placed = { width: w + "px", left: spot.x + "px", right: "auto", top: spot.y + "px", bottom: "auto" };
+    }
+    if (collapsed || wasCollapsed) render();
     styleDock();
   }
 
   function show(data) {
     try {
       if (!document.documentElement || !data || typeof data !== "object") return false;
-      var host = build(data);
       var d = ensureDock();
-      d.insertBefore(host, d.firstChild); // newest on top, where the eye lands first
+      // The same error again (same rule and values, or an unknown text that differs only in
+      // its numbers): one card with a count, moved to the top, showing the latest text.
+      var same = data.fold ? cards.filter(function (h) { return state.get(h).data.fold === data.fold; })[0] : null;
+      if (same) {
+        var st = state.get(same);
+        st.n += 1;
+        st.count.textContent = "×" + st.n;
+        st.count.classList.add("many");
+        st.orig.textContent = data.text || "";
+        cards.splice(cards.indexOf(same), 1);
+        cards.push(same);
+      } else {
+        cards.push(build(data));
+      }
+      render();
       d.scrollTop = 0;
-      cards.push(host);
-      // Older cards fold to their title so several errors fit; a click unfolds them.
-      cards.forEach(function (c, i) {
-        var s = state.get(c);
-        if (s) s.card.classList.toggle("compact", i < cards.length - 2);
-      });
       place();
       return true;
     } catch (e) {
@@ -300,9 +410,24 @@
         text: s.root.textContent, steps: s.root.querySelectorAll("ol li").length,
         markup: s.root.querySelectorAll("img, script, iframe, object, embed, a").length,
         compact: s.card.classList.contains("compact"), connected: host.isConnected && !!dock && dock.isConnected,
-        box: box(host), close: box(s.close), parent: host.parentNode ? host.parentNode.nodeName : null
+        box: box(host), close: box(s.close), parent: host.parentNode ? host.parentNode.nodeName : null,
+        count: s.n, shown: host.getAttribute("style") === HOST_STYLE && host.isConnected
       };
     });
+  }
+
+  // The dock as a whole: collapsed to its tab or not, the 还有 N 条 line, their boxes.
+  function dockState() {
+    var view = { cards: cards.length, collapsed: collapsed && !expanded, more: null, tab: null, dock: null };
+    if (!dock) return view;
+    view.dock = box(dock);
+    if (more && more.getAttribute("style") === HOST_STYLE) {
+      view.more = { text: state.get(more).button.textContent, box: box(more) };
+    }
+    if (tab && tab.getAttribute("style") === HOST_STYLE) {
+      view.tab = { text: state.get(tab).button.textContent, box: box(tab) };
+    }
+    return view;
   }
 
   window.addEventListener("keydown", function (ev) {
@@ -316,6 +441,7 @@
       count: function () { return cards.length; },
       closeNewest: closeNewest,
       describe: describe,
+      dock: dockState,
       clear: function () { cards.slice().forEach(remove); return 0; }
     }),
     enumerable: false

@@ -223,7 +223,8 @@
       } }
   ];
   var BANNER_SEL = KINDS.map(function (k) { return k.sel; }).join(", ");
-  var SKIP_TAGS = { SCRIPT: 1, STYLE: 1, NOSCRIPT: 1, TEMPLATE: 1, TEXTAREA: 1, "INTERCEPTOR-DOCK": 1, "INTERCEPTOR-OVERLAY": 1 };
+  var SKIP_TAGS = { SCRIPT: 1, STYLE: 1, NOSCRIPT: 1, TEMPLATE: 1, TEXTAREA: 1, "INTERCEPTOR-DOCK": 1, "INTERCEPTOR-OVERLAY": 1,
+                   "INTERCEPTOR-CONTROL": 1 };
 
   function kindOf(el) {
     for (var i = 0; i < KINDS.length; i++) {
