@@ -13,13 +13,16 @@ import functools
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .errors import BrowserError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 # Without these, Chromium keeps trying to reach Google's services from a closed network.
 QUIET_ARGS: tuple[str, ...] = (
@@ -208,6 +211,23 @@ def launch_options(*, headless: bool = True, assisted: bool = False, browser: st
     options["args"] = args
     options.update(choose_browser(browser).options())
     return options
+
+
+def pump(pages: Iterable[Page], seconds: float) -> bool:
+    """Let Playwright deliver events for about ``seconds``: its sync API only does so while
+    the thread is inside one of its calls, so this waits on the first open page (never with
+    ``time.sleep``, which would hold every callback). False when no page is open."""
+    from playwright.sync_api import Error
+
+    for page in pages:
+        if page.is_closed():
+            continue
+        try:
+            page.wait_for_timeout(max(1.0, seconds * 1000))
+            return True
+        except Error:
+            continue
+    return False
 
 
 P = ParamSpec("P")

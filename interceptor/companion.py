@@ -8,37 +8,53 @@ text with the one :class:`~interceptor.classify.RuleSet`. Each error becomes an
 Playwright's sync API delivers our callbacks only while the calling thread is inside a
 Playwright call, so a script that just wants to watch calls :meth:`Companion.watch` or
 :meth:`Companion.wait_for_event`, which keep the event loop turning.
+
+Over 400 lines because it is the one place where the three channels (watcher reports,
+dialogs, responses) meet the pages, popups and frames they come from; everything that can
+stand alone lives beside it: ``channel`` (the CDP session and isolated world), ``events``
+(the event, repeats, the card), ``messages`` (what reads as an error), ``origins`` and
+``limits`` (who may report, and how much).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import re
-import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from loguru import logger
 from playwright.sync_api import BrowserContext, Dialog, Error, Frame, Page, Response
 
+from .browser import pump
 from .channel import Channel, PageChannel
 from .classify import Match, RuleSet
 from .errors import CompanionTimeout, InterceptorError
 from .eventlog import EventLog
-from .limits import RateLimiter
+from .events import Event, Recent, Source, card_for, fold_key
+from .limits import RateLimiter, ReportLimits
+from .messages import MAX_TEXT, api_error_text, looks_like_error, looks_like_success
 from .normalize import normalize
-from .origins import OriginPolicy, origin_of
-from .protocol import Card, Level, ReportChannel
-from .remedy import rows_json
+from .origins import OriginPolicy
+from .protocol import Level, ReportChannel
 from .rules import load_rules
 from .watcher import bundle
 
+__all__ = [
+    "MAX_EVENTS",
+    "Companion",
+    "DialogMode",
+    "Event",
+    "api_error_text",
+    "attach",
+    "fold_key",
+    "looks_like_error",
+    "looks_like_success",
+]
+
 DialogMode = Literal["accept", "dismiss", "leave"]
-Source = Literal["dom", "dialog", "network"]
 
 # Targets with a companion attached (by id): a second one would report everything twice.
 _ATTACHED: set[int] = set()
@@ -46,7 +62,6 @@ _ATTACHED: set[int] = set()
 # The same error seen through several channels (its API response, then its toast) within
 # this many seconds is one event; seen again later, it is a new one.
 DEDUP_SECONDS = 2.0
-MAX_TEXT = 2000
 MAX_PLAIN = 300  # longest unstyled banner text that may raise an unknown error
 MAX_BODY = 2_000_000
 # A flood (a page calling the binding thousands of times) is cut down to these rates; an
@@ -59,86 +74,6 @@ MAX_DRAWING = 20  # cards waiting to be drawn (e.g. behind an open dialog)
 # How long an API error waits for the page to show it before its card says the hall did not.
 HIDDEN_WAIT = 1.5
 
-# For banners that are not styled as errors and for unknown texts: what an error says.
-# Strong words mark an error even beside 成功 ("成功 3 条，失败 2 条"); weak ones only alone.
-_STRONG_ERROR = re.compile(r"错误|失败|异常|出错|error|fail|exception", re.IGNORECASE)
-_WEAK_ERROR = re.compile(
-    r"不能|不可|不允许|无法|未能|未找到|不存在|为空|没有|不符|不正确|有误|超时|过期|繁忙|维护|权限|"
-    r"重新登录|拒绝|非法|denied|invalid|unauthori[sz]ed|forbidden",
-    re.IGNORECASE,
-)
-_SUCCESS_HINT = re.compile(r"成功|已保存|已提交|办结|完成|success", re.IGNORECASE)
-
-_MESSAGE_KEYS = ("msg", "message", "resultMsg", "errMsg", "errmsg", "error_description", "error", "desc")
-_OK_CODES = {"0", "200", "00000", "ok", "success"}
-_NUMBERS = re.compile(r"\d+")
-
-
-@dataclass
-class Event:
-    """One intercepted error."""
-
-    source: Source
-    text: str
-    rule: str | None
-    captures: dict[str, str] = field(default_factory=dict)
-    # Whether its remedy card was drawn; None while the card is still being drawn.
-    overlay: bool | None = False
-    frame_url: str = ""
-    time: float = field(default_factory=time.time)
-    title: str | None = None
-    kind: str = ""  # where the text came from: the banner's library, "page-text", "alert", "api"…
-    # An API error the page never showed (the hall's login page swallows some): the card
-    # says so, since the person saw nothing happen.
-    hidden: bool = False
-    # "info" for a notice (its rule's severity): shown as a quiet tip, not counted as an error.
-    severity: str = "error"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def looks_like_error(text: str) -> bool:
-    """True when a text that no rule knows reads like an error rather than a notice."""
-    if _STRONG_ERROR.search(text):
-        return True
-    return bool(_WEAK_ERROR.search(text)) and not _SUCCESS_HINT.search(text)
-
-
-def looks_like_success(text: str) -> bool:
-    return bool(_SUCCESS_HINT.search(text)) and not looks_like_error(text)
-
-
-def api_error_text(status: int, data: Any) -> str | None:
-    """The error message of a JSON API response, or None when it reports success.
-
-    Shapes seen on the hall and its sister sites: ``{"appcode": "1", "msg": …}``,
-    ``{"code": "-1", "msg": …}``, ``{"flag": false, "resultMsg": …}``, and HTTP 400 with
-    ``{"message": …}`` or ``{"errors": [{"message": …}]}``.
-    """
-    if not isinstance(data, dict):
-        return None
-    message = ""
-    for key in _MESSAGE_KEYS:
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            message = value.strip()
-            break
-    if not message and isinstance(data.get("errors"), list):
-        texts = [
-            str(e.get("message") or e.get("msg") or "").strip() if isinstance(e, dict) else str(e).strip()
-            for e in data["errors"]
-        ]
-        message = "；".join(t for t in texts if t)
-    failed = status >= 400
-    if "appcode" in data and str(data["appcode"]).strip() != "0":
-        failed = True
-    code = data.get("code")
-    if code is not None and not isinstance(code, bool) and str(code).strip().lower() not in _OK_CODES:
-        failed = True
-    if data.get("flag") is False or data.get("success") is False:
-        failed = True
-    return message[:MAX_TEXT] if failed and message else None
 
 
 class Companion:
@@ -163,15 +98,13 @@ class Companion:
         self.events: list[Event] = []
         self.on_event = on_event
         self.log = EventLog(log) if log is not None else None
-        self.dropped = 0  # reports refused by the rate limits
         self._trimmed = 0  # events dropped from the front of self.events
-        self._recent: list[tuple[float, str, str]] = []  # (time, key, normalised text)
-        self._sighted: dict[str, float] = {}  # key -> when the page showed an error already seen
+        self._recent = Recent(DEDUP_SECONDS, MAX_RECENT)
         self._returned: set[int] = set()  # id() of events already handed out by wait_for_event
-        self._limiter = RateLimiter(rate=REPORT_RATE, burst=REPORT_BURST, total_rate=TOTAL_RATE,
-                                    total_burst=TOTAL_BURST)
-        self._unreported_drops: dict[str, int] = {}
-        self._drop_logged = 0.0
+        self._limits = ReportLimits(
+            RateLimiter(rate=REPORT_RATE, burst=REPORT_BURST, total_rate=TOTAL_RATE, total_burst=TOTAL_BURST),
+            log=self.log,
+        )
         self._channels: dict[Page, PageChannel] = {}
         self._frame_channels: dict[Frame, Channel | None] = {}  # out-of-process frames
         self._drawing = 0
@@ -271,7 +204,7 @@ class Companion:
             for name, listener in listeners:
                 with contextlib.suppress(Exception):
                     page.remove_listener(name, listener)
-        self._log_drops(force=True)
+        self._limits.flush(force=True)
         for channel in [*self._channels.values(), *self._frame_channels.values()]:
             if channel is not None:
                 channel.detach()
@@ -290,13 +223,8 @@ class Companion:
 
     def _pump(self, seconds: float) -> None:
         """Let Playwright deliver events for about ``seconds``."""
-        for page in self._pages():
-            try:
-                page.wait_for_timeout(max(1.0, seconds * 1000))
-                return
-            except Error:
-                continue
-        time.sleep(seconds)
+        if not pump(self._pages(), seconds):
+            time.sleep(seconds)  # no page open: there is nothing to deliver
 
     def watch(self, seconds: float) -> list[Event]:
         """Keep watching for ``seconds``; returns the events seen during that time."""
@@ -335,63 +263,21 @@ class Companion:
 
     # --- who may report ----------------------------------------------------------------
 
-    def _frame_origin(self, frame: Frame) -> str | None:
-        """The frame's origin; about:blank and srcdoc frames have their parent's."""
-        probe: Frame | None = frame
-        for _ in range(16):
-            if probe is None:
-                return None
-            url = probe.url
-            if url.startswith(("about:blank", "about:srcdoc")) or url == "":
-                probe = probe.parent_frame
-                continue
-            return origin_of(url)
-        return None
-
-    def _sandboxed(self, frame: Frame) -> bool:
-        """True for an iframe whose ``sandbox`` attribute gives it an opaque origin."""
-        if frame.parent_frame is None:
-            return False
-        try:
-            element = frame.frame_element()
-            flags = element.get_attribute("sandbox")
-        except Error:
-            return True  # its element is gone: nothing of it should show
-        return flags is not None and "allow-same-origin" not in flags.lower().split()
-
     def _admits(self, frame: Frame | None) -> bool:
-        """Whether a dialog or response of ``frame`` counts: allowed origin, not sandboxed.
-        (Reports of our watcher carry their document's own origin instead.)"""
-        if frame is None:
-            return False
-        try:
-            return self.origins.allows(self._frame_origin(frame)) and not self._sandboxed(frame)
-        except Error:
-            return False
+        """Whether a dialog or response of ``frame`` counts (reports of our watcher carry
+        their document's own origin instead)."""
+        return frame is not None and self.origins.admits_frame(frame)
 
     def _within_rate(self, where: str) -> bool:
-        if self._limiter.allow(where):
-            return True
-        self._note_drops(where, 1)
-        return False
+        return self._limits.allow(where)
 
     def _note_drops(self, where: str, count: int) -> None:
-        self.dropped += count
-        self._unreported_drops[where] = self._unreported_drops.get(where, 0) + count
-        self._log_drops()
+        self._limits.lost(where, count)
 
-    def _log_drops(self, *, force: bool = False) -> None:
-        """Say, at most once a second, how many reports a flood lost."""
-        now = time.monotonic()
-        if not self._unreported_drops or (not force and now - self._drop_logged < 1.0):
-            return
-        self._drop_logged = now
-        for url, count in self._unreported_drops.items():
-            logger.warning("interceptor: dropped {} reports from {} (too many too fast)", count, url)
-            if self.log is not None:
-                with contextlib.suppress(Exception):
-                    self.log.write({"type": "dropped", "count": count, "frame_url": url, "time": time.time()})
-        self._unreported_drops.clear()
+    @property
+    def dropped(self) -> int:
+        """Reports refused by the rate limits (a flooding page)."""
+        return self._limits.dropped
 
     # --- the three channels ----------------------------------------------------------
 
@@ -526,51 +412,16 @@ class Companion:
             unique.setdefault((match.rule.id, json.dumps(match.captures, sort_keys=True)), match)
         return list(unique.values())
 
-    def _duplicate_of(self, key: str, norm: str, now: float) -> str | None:
-        """The key of a recent event this one repeats, or None."""
-        self._recent = [r for r in self._recent[-MAX_RECENT:] if now - r[0] < DEDUP_SECONDS]
-        for index, (_, seen_key, seen_norm) in enumerate(self._recent):
-            same = seen_key == key
-            if not same and key.startswith("?") and seen_key.startswith("?"):
-                # Unknown errors: the toast often wraps the API message ("获取…失败:" + msg).
-                same = bool(norm) and bool(seen_norm) and (norm in seen_norm or seen_norm in norm)
-            if same:
-                self._recent[index] = (now, seen_key, seen_norm)
-                return seen_key
-        return None
-
     def _wait_for_sighting(self, key: str, page: Page) -> bool:
         """Whether the page shows the error of ``key`` (as a banner or dialog) within
         HIDDEN_WAIT seconds. Runs in the response's own greenlet, which may wait."""
         deadline = time.monotonic() + HIDDEN_WAIT
-        while key not in self._sighted and time.monotonic() < deadline and not page.is_closed():
+        while not self._recent.was_sighted(key) and time.monotonic() < deadline and not page.is_closed():
             try:
                 page.wait_for_timeout(100)
             except Error:
                 break
-        return self._sighted.pop(key, None) is not None
-
-    def _card(self, event: Event, match: Match | None, page: Page | None) -> Card:
-        """What the overlay draws, made here from the rule table and nothing else."""
-        origin = None
-        if page is not None:
-            frame_origin = origin_of(event.frame_url)
-            if frame_origin is not None and frame_origin != origin_of(page.url):
-                origin = frame_origin
-        return {
-            # Unguessable, so nothing can refer to a card it did not see drawn.
-            "key": secrets.token_hex(8),
-            "rule": event.rule,
-            # "info" rules (a notice, not an error) get a small quiet tip instead of a card.
-            "severity": event.severity,
-            "title": event.title,
-            "rows": rows_json(match.rule.remedy) if match else [],
-            "text": event.text,
-            "source": event.source,
-            "origin": origin,
-            "hidden": event.hidden,
-            "fold": fold_key(event),
-        }
+        return self._recent.take_sighting(key)
 
     def _record(
         self,
@@ -594,14 +445,12 @@ class Companion:
             key = f"{match.rule.id}|{json.dumps(match.captures, sort_keys=True)}"
         else:
             key = f"?{norm}"
-        repeated = self._duplicate_of(key, norm, now)
+        repeated = self._recent.repeat_of(key, norm, now)
         if repeated is not None:
             if source != "network":
-                self._sighted[repeated] = now  # an API error the page did show
-                if len(self._sighted) > MAX_RECENT:
-                    self._sighted.pop(next(iter(self._sighted)))
+                self._recent.sighted(repeated)  # an API error the page did show
             return
-        self._recent.append((now, key, norm))
+        self._recent.add(key, norm, now)
         event = Event(
             source=source,
             text=text,
@@ -622,11 +471,11 @@ class Companion:
         if channel is None or page is None or page.is_closed() or self._drawing >= MAX_DRAWING:
             self._settled(event, False)
         elif defer:
-            channel.defer(self._card(event, match, page), lambda shown: self._settled(event, shown))
+            channel.defer(card_for(event, match, page.url), lambda shown: self._settled(event, shown))
         else:
             self._drawing += 1
             try:
-                shown = channel.show(self._card(event, match, page))
+                shown = channel.show(card_for(event, match, page.url))
             finally:
                 self._drawing -= 1
             self._settled(event, shown)
@@ -675,15 +524,6 @@ def attach(
     :mod:`interceptor.origins`); None watches every web origin.
     """
     return Companion(target, rules=rules, dialogs=dialogs, log=log, on_event=on_event, origins=origins)
-
-
-def fold_key(event: Event) -> str:
-    """Events with the same key are the same error again: one card with a count. Known
-    errors by rule and values; unknown ones by their text with the numbers left out, so
-    操作失败（错误码17） and （错误码942） are one."""
-    if event.rule is not None:
-        return f"{event.rule}|{json.dumps(event.captures, sort_keys=True, ensure_ascii=False)}"
-    return "?" + _NUMBERS.sub("#", normalize(event.text))
 
 
 def _frame_url(frame: Any) -> str:

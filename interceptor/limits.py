@@ -8,8 +8,15 @@ its card at once.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+if TYPE_CHECKING:
+    from .eventlog import EventLog
 
 
 class TokenBucket:
@@ -54,3 +61,39 @@ class RateLimiter:
             bucket = self._buckets[key] = TokenBucket(self.rate, self.burst)
         # The frame's own bucket first: a flooding frame must not use up the shared one.
         return bucket.take(now) and self.total.take(now)
+
+
+class ReportLimits:
+    """The limiter plus the count of what it refused, said in the log at most once a second
+    as ``{"type": "dropped", "count": N, "frame_url": …}`` lines."""
+
+    def __init__(self, limiter: RateLimiter, *, log: EventLog | None = None) -> None:
+        self.limiter = limiter
+        self.log = log
+        self.dropped = 0
+        self._unsaid: dict[str, int] = {}
+        self._said = 0.0
+
+    def allow(self, where: str) -> bool:
+        if self.limiter.allow(where):
+            return True
+        self.lost(where, 1)
+        return False
+
+    def lost(self, where: str, count: int) -> None:
+        """``count`` reports from ``where`` were refused (here, or by the watcher's own limit)."""
+        self.dropped += count
+        self._unsaid[where] = self._unsaid.get(where, 0) + count
+        self.flush()
+
+    def flush(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self._unsaid or (not force and now - self._said < 1.0):
+            return
+        self._said = now
+        for where, count in self._unsaid.items():
+            logger.warning("interceptor: dropped {} reports from {} (too many too fast)", count, where)
+            if self.log is not None:
+                with contextlib.suppress(Exception):
+                    self.log.write({"type": "dropped", "count": count, "frame_url": where, "time": time.time()})
+        self._unsaid.clear()

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Frame
 
 # Where an assisted session starts by default: the hall's home page.
 DEFAULT_HALL_URL = "https://rs.jshrss.jiangsu.gov.cn/index/"
@@ -102,6 +106,42 @@ class OriginPolicy:
         if self._parsed is None:
             return True
         return any(p.matches(parts.scheme, host, port) for p in self._parsed)
+
+    def admits_frame(self, frame: Frame) -> bool:
+        """Whether ``frame`` (a Playwright frame) may report: an allowed origin, not sandboxed."""
+        from playwright.sync_api import Error
+
+        try:
+            return self.allows(frame_origin(frame)) and not sandboxed(frame)
+        except Error:
+            return False
+
+
+def frame_origin(frame: Frame) -> str | None:
+    """A frame's origin from its URL; about:blank and srcdoc frames have their parent's."""
+    probe: Frame | None = frame
+    for _ in range(16):
+        if probe is None:
+            return None
+        url = probe.url
+        if url.startswith(("about:blank", "about:srcdoc")) or url == "":
+            probe = probe.parent_frame
+            continue
+        return origin_of(url)
+    return None
+
+
+def sandboxed(frame: Frame) -> bool:
+    """True for an iframe whose ``sandbox`` attribute gives it an opaque origin."""
+    from playwright.sync_api import Error
+
+    if frame.parent_frame is None:
+        return False
+    try:
+        flags = frame.frame_element().get_attribute("sandbox")
+    except Error:
+        return True  # its element is gone: nothing of it should show
+    return flags is not None and "allow-same-origin" not in flags.lower().split()
 
 
 def check_patterns(patterns: Iterable[str]) -> list[str]:
