@@ -319,11 +319,12 @@ class RuleSet:
         return found[0] if found else None
 
     def find_all(self, text: str, *, limit: int | None = None) -> list[Match]:
-        """Every known error in ``text``, in reading order, one per rule occurrence."""
-        try:
-            return self._find_all(text, limit)
-        except Exception:  # the classifier must never take a page or a batch down
-            return []
+        """Every known error in ``text``, in reading order, one per rule occurrence.
+
+        No safety net here: a failure is a bug the property tests must see. The callers that
+        must never stop (the companion's channels, a screenshot batch) guard their own calls.
+        """
+        return self._find_all(text, limit)
 
     # --- matching ---------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from .rules import load_rules
 from .watcher import bundle
 
 __all__ = [
+    "DEDUP_SECONDS",
     "MAX_EVENTS",
     "Companion",
     "DialogMode",

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext
 
 from interceptor import RuleSet
-from interceptor.companion import Event, attach
+from interceptor.companion import DEDUP_SECONDS, Event, attach
 from interceptor.errors import CompanionTimeout, InterceptorError
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div id="slot"></div>
@@ -67,7 +67,7 @@ def test_response_then_toast_is_one_event_and_later_repeat_is_new(context: Brows
     assert [(e.rule, e.captures) for e in companion.events] == [
         ("person-already-collected", {"person_no": "3205000000012345"})
     ]
-    time.sleep(2.1)  # beyond the dedup window: the same error shown again is a new event
+    companion.watch(DEDUP_SECONDS + 0.1)  # beyond the dedup window: the same error again is a new event
     page.evaluate("() => showError('人员信息已采集，人员编号为3205000000012345')")
     companion.watch(0.8)
     assert len(companion.events) == 2
@@ -127,8 +127,7 @@ def test_reused_message_box_raises_the_same_error_again(context: BrowserContext,
     )
     companion.wait_for_event("household-type-missing", timeout=5)
     page.evaluate("() => toggle(false)")
-    companion.watch(0.3)
-    time.sleep(2.1)
+    companion.watch(DEDUP_SECONDS + 0.1)
     page.evaluate("() => toggle(true)")
     companion.wait_for_event("household-type-missing", timeout=5)
     assert len(companion.events) == 2
