@@ -613,7 +613,7 @@ def _non_overlapping(
 
 def _safe_edits(literal: str, candidate: str) -> bool:
     """True when every edit between the two is an insertion or loss of a harmless character,
-    or a substitution by something that is not an ideograph (OCR noise such as 'l' or '口' …)."""
+    or a substitution by something that is not an ideograph (OCR noise such as 'l', '|' or '□' …)."""
     for edit in Levenshtein.editops(literal, candidate):
         op, src, dst = edit.tag, int(edit.src_pos), int(edit.dest_pos)
         if op == "delete":

@@ -1,13 +1,13 @@
 """Shared pieces of the live-companion tests: the fixture-page server and case files.
 
-Imported by the test modules (not a conftest, which the lead owns); each module re-exports
-the fixtures it uses.
+Imported by the test modules that need them, rather than put in conftest.py, so that each
+module names (and re-exports) the fixtures it uses and the others do not pay for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,6 @@ class Case:
     dialogs: str
     events: list[dict[str, Any]]
     strict: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def load_case(folder: Path) -> Case:
