@@ -13,6 +13,7 @@ from .errors import RuleError
 from .privacy import mask
 from .remedy import remedy_lines
 from .rules import FaqEntry, check_rules, load_rules
+from .wording import confidence
 
 # Readable names of the captures the bundled rules declare.
 CAPTURE_LABELS = {"person_no": "人员编号"}
@@ -47,7 +48,7 @@ def _classify_readable(record: dict[str, Any], match: Match | None) -> str:
     if match is None:
         lines.append("未识别：规则表中没有这条报错，暂无处理方法。")
         return "\n".join(lines)
-    lines.append(f"识别：{match.rule.title}  [{match.rule.id} · {match.score:.2f}]")
+    lines.append(f"识别：{match.rule.title}（{confidence(match.score)}）")
     lines += [f"{CAPTURE_LABELS.get(name, name)}：{value}" for name, value in match.captures.items()]
     lines += remedy_lines(match.rule.remedy)
     return "\n".join(lines)

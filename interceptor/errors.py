@@ -148,6 +148,29 @@ def browser_failure(message: str) -> str:
     return "浏览器出了问题，无法继续。请重试；仍不行请运行 interceptor doctor 检查这台电脑。"
 
 
+_PAGE_WORDS = (
+    (re.compile(r"ERR_NAME_NOT_RESOLVED"), "找不到这个网址的服务器（网址写错了，或网络不通）"),
+    (re.compile(r"ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED|ERR_ADDRESS_UNREACHABLE"), "这台电脑没有连上网络"),
+    (re.compile(r"ERR_CONNECTION_REFUSED"), "服务器拒绝连接（服务没有开，或端口写错了）"),
+    (re.compile(r"ERR_CONNECTION_(?:RESET|CLOSED|TIMED_OUT)|ERR_TIMED_OUT"), "连接服务器时断开或超时"),
+    (re.compile(r"ERR_CERT_|SSL|certificate", re.IGNORECASE), "网站的安全证书有问题"),
+    (re.compile(r"ERR_FILE_NOT_FOUND"), "找不到这个文件"),
+    (re.compile(r"ERR_ABORTED"), "页面加载被中止"),
+    (re.compile(r"Timeout \d+ms exceeded|timed? ?out", re.IGNORECASE), "规定时间内没有打开"),
+    (re.compile(r"has been closed|Target closed", re.IGNORECASE), "浏览器在加载时关闭了"),
+    (re.compile(r"invalid URL|Cannot navigate to invalid URL", re.IGNORECASE), "网址的写法不对"),
+)
+
+
+def page_failure(message: str) -> str:
+    """Why a page did not load, in a clerk's words, from Playwright's English message."""
+    for pattern, words in _PAGE_WORDS:
+        if pattern.search(message):
+            return words
+    code = re.search(r"\b(?:net::)?(ERR_[A-Z_]+)", message)
+    return f"页面打不开（浏览器的错误代码 {code.group(1)}）" if code else "页面打不开"
+
+
 def has_display() -> bool:
     """Whether a headed browser window can open here (Linux needs an X or Wayland display)."""
     if not sys.platform.startswith("linux"):

@@ -34,11 +34,21 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .browser import own_playwright_thread
-from .errors import InterceptorError, TargetError
+from .errors import (
+    EXIT_ENVIRONMENT,
+    NO_DISPLAY,
+    EnvironmentProblem,
+    InterceptorError,
+    TargetError,
+    browser_failure,
+    has_display,
+    page_failure,
+)
 from .files import private_dir, write_private_bytes, write_private_text
 from .privacy import mask, mask_data
 from .replay import RECORDING_HAR, RECORDING_META, sanitize_html
 from .server import web_modules_dir
+from .wording import source_words
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Frame, Locator, Page
@@ -179,36 +189,48 @@ def record_session(
     from .browser import launch_options
     from .companion import attach
 
-    folder = private_dir(folder.resolve())
+    folder = folder.resolve()
+    fresh = not folder.exists()
+    before = set(folder.iterdir()) if folder.is_dir() else set()
+    folder = private_dir(folder)
     har = folder / RECORDING_HAR
     options = launch_options(headless=headless, assisted=not headless)
     context_args: dict[str, Any] = {"record_har_path": str(har), "viewport": {"width": 1280, "height": 800},
                                     "locale": "zh-CN"}
     with sync_playwright() as pw:
         browser = None
-        if profile is not None:
-            profile.mkdir(parents=True, exist_ok=True)
-            context = pw.chromium.launch_persistent_context(str(profile), **options, **context_args)
-        else:
-            browser = pw.chromium.launch(**options)
-            context = browser.new_context(**context_args)
+        try:
+            if profile is not None:
+                profile.mkdir(parents=True, exist_ok=True)
+                context = pw.chromium.launch_persistent_context(str(profile), **options, **context_args)
+            else:
+                browser = pw.chromium.launch(**options)
+                context = browser.new_context(**context_args)
+        except Exception as exc:
+            _discard(folder, fresh, before)
+            raise EnvironmentProblem(f"浏览器无法启动，未能录制。{browser_failure(str(exc))}") from None
         closed: list[bool] = []
         context.on("close", lambda _: closed.append(True))
         # A person answers dialogs in a headed session; headless runs must not stall on them.
         companion = attach(context, rules=rules, dialogs="accept" if headless else "leave")
         recorder = Recorder(context, companion, folder, url)
-        recorder.write_index()
         page = context.pages[0] if context.pages else context.new_page()
         try:
             page.goto(url)
         except Exception as exc:
             with suppress(Exception):
                 context.close()
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise TargetError(f"页面 {url} 无法加载，未能录制：{reason}。") from None
+            if browser is not None:
+                with suppress(Exception):
+                    browser.close()
+            # No recording.json: the folder must not look like a recording that replay could open.
+            _discard(folder, fresh, before)
+            raise TargetError(f"页面 {url} 无法加载，未能录制：{page_failure(str(exc))}。") from None
+        # Only now does the folder become a recording.
+        recorder.write_index()
         if echo:
             print(f"正在录制 {url} → {folder}", flush=True)
-            print("关闭浏览器或按 Ctrl-C 结束录制。" if duration is None else f"{duration:g} 秒后自动结束。", flush=True)
+            print(_how_it_ends(headless=headless, duration=duration), flush=True)
         deadline = time.monotonic() + duration if duration is not None else None
         try:
             while not closed and (deadline is None or time.monotonic() < deadline):
@@ -223,7 +245,8 @@ def record_session(
                     continue
                 for entry in recorder.poll():
                     if echo:
-                        print(f"  拦截到 [{entry.get('source')}] {entry.get('rule') or '未识别'}：{entry.get('text')}",
+                        said = entry.get("title") or "未识别的报错"
+                        print(f"  拦截到{source_words(str(entry.get('source')))}：{said}。原文：{entry.get('text')}",
                               flush=True)
         except KeyboardInterrupt:
             if echo:
@@ -245,6 +268,28 @@ def record_session(
             raise
     recorder.write_index()
     return recorder.recording
+
+
+def _how_it_ends(*, headless: bool, duration: float | None) -> str:
+    if duration is not None:
+        return f"{duration:g} 秒后自动结束录制，也可以按 Ctrl-C 提前结束。"
+    if headless:
+        return "浏览器在后台运行（没有窗口），按 Ctrl-C 结束录制。"
+    return "关闭浏览器或按 Ctrl-C 结束录制。"
+
+
+def _discard(folder: Path, fresh: bool, before: set[Path]) -> None:
+    """Remove what a failed recording wrote: the folder if we made it, else our own files in it."""
+    import shutil
+
+    if fresh:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for item in set(folder.iterdir()) - before:
+        if item.is_dir():
+            shutil.rmtree(item, ignore_errors=True)
+        else:
+            item.unlink(missing_ok=True)
 
 
 def clean_har(har: Path) -> None:
@@ -409,20 +454,44 @@ def _scrub_multipart(text: str, mime: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``interceptor record URL --out DIR [--profile DIR] [--headless] [--duration S]``."""
+    """``interceptor record [URL | --demo] --out DIR [--profile DIR] [--headless] [--duration S] [--rules PATH]``."""
+    from .rules import load_rules
+
     if args.duration is not None and args.duration <= 0:
         print("--duration 必须大于 0。", file=sys.stderr)
         return 2
+    demo = bool(getattr(args, "demo", False))
+    if demo == bool(args.url):
+        print("请写出要录制的网址，或者用 --demo 录制本地演示大厅（两者只能选一个）。", file=sys.stderr)
+        return 2
+    if not args.headless and not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    rules = load_rules(getattr(args, "rules", None))
+    server: Any = None
+    url = str(args.url or "")
+    if demo:
+        from .demo import start_demo_server
+
+        server = start_demo_server()
+        url = server.url + "/"
     try:
         recording = record_session(
-            args.url,
+            url,
             Path(args.out),
             profile=Path(args.profile) if args.profile else None,
             headless=bool(args.headless),
             duration=args.duration,
+            rules=rules,
         )
+    except EnvironmentProblem:
+        raise
     except InterceptorError as exc:
         print(f"无法录制：{exc}", file=sys.stderr)
         return 1
+    finally:
+        if server is not None:
+            server.stop()
     print(f"录制完成：{len(recording.events)} 个报错，保存在 {recording.folder}", flush=True)
+    print(f"可以用 interceptor replay {recording.folder} 离线重放。", flush=True)
     return 0

@@ -39,6 +39,7 @@ from .errors import InterceptorError, TargetError
 from .files import private_dir, write_private_bytes, write_private_text
 from .privacy import mask_data
 from .server import LocalServer, web_modules_dir
+from .wording import source_words
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute
@@ -285,8 +286,10 @@ def _start(page: Page, url: str, spec: str) -> None:
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
+    """Why a page did not load, in Chinese (Playwright's own reason is English)."""
+    from .errors import page_failure
+
+    return page_failure(str(exc))
 
 
 def _plan(spec: str, servers: _Servers) -> _Plan:
@@ -321,7 +324,8 @@ def _har_plan(har: Path) -> _Plan:
     try:
         entries = json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise TargetError(f"HAR 文件 {har} 无法读取：{exc}。") from None
+        kind = "读不出来" if isinstance(exc, OSError) else "内容不是有效的 HAR（JSON 格式不对）"
+        raise TargetError(f"HAR 文件 {har} {kind}，无法重放。") from None
     first = _first_document(entries)
     if first is None:
         raise TargetError(f"HAR 文件 {har} 中没有可打开的 HTML 页面。")
@@ -340,7 +344,8 @@ def _recorded_plan(folder: Path) -> _Plan:
     try:
         meta = json.loads((folder / RECORDING_META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise TargetError(f"录制目录 {folder} 中的 {RECORDING_META} 无法读取：{exc}。") from None
+        kind = "读不出来" if isinstance(exc, OSError) else "内容不完整或已损坏"
+        raise TargetError(f"录制目录 {folder} 中的 {RECORDING_META} {kind}，无法重放。请重新录制。") from None
     if not isinstance(meta, dict):
         raise TargetError(f"录制目录 {folder} 中的 {RECORDING_META} 格式不对。")
     har = recording_path(folder, RECORDING_HAR)
@@ -653,7 +658,7 @@ def _slug(spec: str) -> str:
     return re.sub(r"[^0-9A-Za-z._-]+", "-", name)[:60].strip("-") or "page"
 
 
-def _iter_lines(results: list[PageResult]) -> Iterator[str]:
+def _iter_lines(results: list[PageResult], titles: dict[str, str]) -> Iterator[str]:
     for result in results:
         if result.error is not None:
             continue
@@ -662,17 +667,22 @@ def _iter_lines(results: list[PageResult]) -> Iterator[str]:
             continue
         yield f"{result.target}: 拦截到 {len(result.events)} 个报错"
         for event in result.events:
-            yield f"    [{event['source']}] {event['rule'] or '未识别'}：{event['text']}"
+            said = titles.get(str(event["rule"]), "未识别的报错")
+            yield f"    {source_words(str(event['source']))}：{said}。原文：{event['text']}"
 
 
 def run(args: argparse.Namespace) -> int:
     """``interceptor replay TARGET... [--json FILE] [--wait S] [--screenshots DIR] [--dialogs …]``."""
+    from .rules import load_rules
+
     if args.wait < 0:
         print("--wait 不能为负数。", file=sys.stderr)
         return 2
+    rules = load_rules(getattr(args, "rules", None))
     try:
         results = replay_targets(
             list(args.targets),
+            rules=rules,
             wait=float(args.wait),
             dialogs=str(args.dialogs),
             screenshots=Path(args.screenshots) if args.screenshots else None,
@@ -683,11 +693,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # Reports keep personal data masked, as the event log does.
     pages = [mask_data(r.to_dict()) for r in results]
-    for line in _iter_lines(results):
+    for line in _iter_lines(results, {rule.id: rule.title for rule in rules.rules}):
         print(str(mask_data(line)))
     for result in results:
         if result.error is not None:
-            print(f"无法加载：{result.error}", file=sys.stderr)
+            print(result.error, file=sys.stderr)
     if args.json_file:
         write_private_text(Path(args.json_file), json.dumps({"pages": pages}, ensure_ascii=False, indent=2))
     return 0 if all(r.loaded for r in results) else 1

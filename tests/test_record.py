@@ -10,6 +10,7 @@ import pytest
 from interceptor.cli import main
 from interceptor.demo import start_demo_server
 from interceptor.replay import RECORDING_HAR, RECORDING_META, replay_targets
+from interceptor.rules import load_rules
 
 IDCARD = "320211200002290035"  # 钱七 in the demo hall: nobody has collected them
 
@@ -21,7 +22,9 @@ def test_recorded_session_is_masked_and_replays_offline(tmp_path: Path, capsys: 
         code = main(["record", url, "--out", str(out), "--profile", str(profile), "--headless", "--duration", "3"])
         assert code == 0
     printed = capsys.readouterr().out
-    assert "person-info-not-found" in printed
+    # People read the rule's title, not its id.
+    [title] = [r.title for r in load_rules().rules if r.id == "person-info-not-found"]
+    assert title in printed and "person-info-not-found" not in printed
     assert any(profile.iterdir()), "the persistent profile was not used"
 
     events = json.loads((out / "events.json").read_text(encoding="utf-8"))
