@@ -325,7 +325,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+def _quiet_diagnostics() -> None:
+    """Loguru's default sink prints English diagnostics to the terminal: people see none of
+    them (``INTERCEPTOR_DEBUG=1`` shows them again); the event log has a sink of its own."""
+    from loguru import logger
+
+    with contextlib.suppress(ValueError):
+        logger.remove(0)
+    if os.environ.get("INTERCEPTOR_DEBUG"):
+        logger.add(sys.stderr, level="DEBUG")
+
+
 def _main(argv: Sequence[str] | None) -> int:
+    _quiet_diagnostics()
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
     browser = getattr(args, "browser", None)

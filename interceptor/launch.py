@@ -14,12 +14,13 @@ import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .browser import launch_options
 from .companion import Companion, Event, attach
-from .errors import InterceptorError
+from .errors import EXIT_ENVIRONMENT, NO_DISPLAY, InterceptorError, browser_failure, has_display, page_failure
 from .files import private_dir
 from .origins import DEFAULT_HALL_URL, HALL_ORIGINS, check_patterns, origin_of
 from .privacy import mask
@@ -43,7 +44,7 @@ def _print_event(event: Event) -> None:
     if event.severity == "info":
         _say(f"[{stamp}] 提示：{event.title}")
     elif event.rule:
-        _say(f"[{stamp}] 拦截到报错：{event.title}（{event.rule}）")
+        _say(f"[{stamp}] 拦截到报错：{event.title}")
     else:
         _say(f"[{stamp}] 拦截到未识别的错误")
     _say(f"           原文：{mask(event.text)}")
@@ -55,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     except InterceptorError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    if not args.headless and not args.cdp and not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return EXIT_ENVIRONMENT
     try:
         extra_origins = check_patterns(getattr(args, "origin", None) or [])
     except ValueError as exc:
@@ -76,13 +80,52 @@ def run(args: argparse.Namespace) -> int:
         url = server.url + "/"
     origins = watched_origins(url, extra_origins, explicit=args.demo or url != DEFAULT_HALL_URL)
     try:
-        return _session(args, rules, profile, log_path, url, origins)
+        with stop_on_sigterm():
+            return _session(args, rules, profile, log_path, url, origins)
+    except Terminated:
+        _say("收到结束信号，助手退出。")
+        return 0
     except KeyboardInterrupt:
         _say("已按 Ctrl-C，助手退出。")
         return 0
     finally:
         if server is not None:
             server.stop()
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to end (SIGTERM): leave the session as after Ctrl-C (a recording
+    still saves and cleans its HAR)."""
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated`, so the session closes its browser and demo
+    server in order instead of dying mid-write (which printed BrokenPipe tracebacks)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def handler(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def how_it_ends(*, headless: bool, duration: float | None) -> str:
+    """The line that tells the person how the session ends."""
+    if duration:
+        return f"{duration:g} 秒后自动结束，也可以按 Ctrl-C 提前结束。"
+    if headless:
+        return "浏览器在后台运行（没有窗口），按 Ctrl-C 结束。"
+    return "关闭浏览器或按 Ctrl-C 结束。"
 
 
 def watched_origins(url: str, extra: list[str], *, explicit: bool) -> list[str]:
@@ -120,12 +163,13 @@ def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path
         if args.cdp:
             try:
                 browser = playwright.chromium.connect_over_cdp(args.cdp)
-            except Error as exc:
+            except Error:
                 print(
-                    f"无法连接 {args.cdp}：{exc.message.splitlines()[0]}。请用 --remote-debugging-port=9222 启动浏览器后重试。",
+                    f"无法连接 {args.cdp}：那里没有以远程调试方式启动的浏览器。"
+                    "请用 --remote-debugging-port=9222 启动浏览器后重试。",
                     file=sys.stderr,
                 )
-                return 1
+                return EXIT_ENVIRONMENT
             browser.on("disconnected", mark_closed)
             context = browser.contexts[0] if browser.contexts else browser.new_context()
         else:
@@ -136,8 +180,8 @@ def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path
             try:
                 context = playwright.chromium.launch_persistent_context(str(profile), no_viewport=True, **options)
             except Error as exc:
-                print(f"浏览器无法启动：{exc.message.splitlines()[0]}", file=sys.stderr)
-                return 1
+                print(f"浏览器无法启动。{browser_failure(exc.message)}", file=sys.stderr)
+                return EXIT_ENVIRONMENT
         context.on("close", mark_closed)
         companion = attach(context, rules=rules, dialogs="leave", log=log_path, on_event=_print_event,
                            origins=origins)
@@ -147,10 +191,10 @@ def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path
             try:
                 page.goto(url)
             except Error as exc:
-                _say(f"打开 {url} 失败（{exc.message.splitlines()[0]}），可在浏览器中手动输入网址。")
+                _say(f"打开 {url} 失败（{page_failure(exc.message)}），可在浏览器中手动输入网址。")
         _say(f"助手已启动：{url}")
         _say(f"浏览器资料目录：{profile}；事件日志：{log_path}")
-        _say("关闭浏览器或按 Ctrl-C 结束。")
+        _say(how_it_ends(headless=bool(args.headless), duration=duration))
         deadline = time.monotonic() + duration if duration else None
         try:
             while not closed["flag"] and (deadline is None or time.monotonic() < deadline):
@@ -176,6 +220,7 @@ def _session(args: argparse.Namespace, rules: Any, profile: Path, log_path: Path
         else:
             with contextlib.suppress(Error):
                 context.close()
-            _say(f"浏览器已关闭，助手结束。{said}")
+            ended = "时间到，助手结束，浏览器已关闭。" if deadline is not None else "助手结束，浏览器已关闭。"
+            _say(f"{ended}{said}")
         _say(f"事件日志：{log_path}")
     return 0

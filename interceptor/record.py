@@ -475,15 +475,18 @@ def run(args: argparse.Namespace) -> int:
 
         server = start_demo_server()
         url = server.url + "/"
+    from .launch import stop_on_sigterm
+
     try:
-        recording = record_session(
-            url,
-            Path(args.out),
-            profile=Path(args.profile) if args.profile else None,
-            headless=bool(args.headless),
-            duration=args.duration,
-            rules=rules,
-        )
+        with stop_on_sigterm():
+            recording = record_session(
+                url,
+                Path(args.out),
+                profile=Path(args.profile) if args.profile else None,
+                headless=bool(args.headless),
+                duration=args.duration,
+                rules=rules,
+            )
     except EnvironmentProblem:
         raise
     except InterceptorError as exc:
