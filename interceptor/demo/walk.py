@@ -24,6 +24,7 @@ from ..classify import RuleSet
 from ..privacy import mask, mask_data
 from ..remedy import html_env, remedy_lines, rows_json
 from ..rules import load_rules
+from ..wording import source_words
 
 if TYPE_CHECKING:
     from playwright.sync_api import FrameLocator, Page
@@ -233,12 +234,12 @@ def describe(result: StepResult, rules: RuleSet) -> str:
     mark = "✔" if result.ok else "✘"
     lines = [f"{mark} {step.menu}：{step.inputs}"]
     for event in result.events:
-        lines.append(f"    报错（{event.source}）：{event.text}")
+        lines.append(f"    {source_words(event.source)}：{event.text}")
         if event.rule is None:
             lines.append("    未识别的错误")
             continue
         rule = rules.get(event.rule)
-        lines.append(f"    识别为：{rule.title}（{rule.id}）")
+        lines.append(f"    识别为：{rule.title}")
         lines += remedy_lines(rule.remedy, indent="    ")
     if step.rule is None and not result.events:
         lines.append("    没有报错，助手保持安静。")
@@ -325,8 +326,9 @@ def run_walk(out_dir: Path, *, rules: RuleSet | None = None, echo: bool = True) 
 
 def run(args: argparse.Namespace) -> int:
     out_dir = Path(getattr(args, "out", None) or "out/demo")
+    rule_paths = getattr(args, "rules", None)
     try:
-        ok, _ = run_walk(out_dir)
+        ok, _ = run_walk(out_dir, rules=load_rules(rule_paths) if rule_paths else None)
     except Exception as exc:
         from ..errors import InterceptorError
 
