@@ -8,9 +8,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from .classify import Match, RuleSet
+from .classify import MAX_TEXT_CHARS, Match, RuleSet
 from .errors import RuleError
-from .privacy import mask
+from .privacy import mask, mask_captures
 from .remedy import remedy_lines
 from .rules import FaqEntry, check_rules, load_rules
 from .wording import confidence
@@ -28,19 +28,81 @@ def _load(args: argparse.Namespace) -> RuleSet | None:
         return None
 
 
+# What a clerk's Windows PC writes when it is not UTF-8: GBK, whose superset GB18030 decodes it.
+LEGACY_ENCODING = "gb18030"
+# How much of a long text is echoed back (the classifier looks at MAX_TEXT_CHARS of it).
+SHOWN_CHARS = 200
+PROMPT = "请输入或粘贴报错文字，每行一条；输完后按 Ctrl-D 结束（Windows 上按 Ctrl-Z 再按回车）。"
+
+
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def decode_input(data: bytes) -> tuple[str, str | None]:
+    """Bytes from a file or a pipe as text: UTF-8 (with or without BOM), else GBK/GB18030.
+
+    Returns the text and, when it was not plain UTF-8, a sentence saying what was done.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode(LEGACY_ENCODING), "输入不是 UTF-8 编码，已按 GBK（GB18030，Windows 中文的常用编码）读取。"
+    except UnicodeDecodeError:
+        return (data.decode("utf-8", errors="replace"),
+                "输入中有既不是 UTF-8、也不是 GBK 的字节，这些字已显示为 �，识别结果可能不准。请把文字另存为 UTF-8 后重试。")
+
+
+def repair_argument(text: str) -> tuple[str, str | None]:
+    """A command-line argument whose bytes were not UTF-8 (Python keeps them as surrogates)."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text, None
+    return decode_input(text.encode("utf-8", errors="surrogateescape"))
+
+
 def _input_texts(texts: list[str], stdin: TextIO) -> Iterator[str]:
     if texts:
-        yield from texts
+        for text in texts:
+            repaired, note = repair_argument(text)
+            if note:
+                _warn(note)
+            yield repaired
         return
-    for line in stdin:
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:  # a text stream given by a caller (tests, the Python API)
+        for line in stdin:
+            yield line.rstrip("\r\n")
+        return
+    if stdin.isatty():
+        _warn(PROMPT)
+    warned = False
+    for raw in buffer:
+        line, note = decode_input(raw)
+        if note and not warned:
+            _warn(note)
+            warned = True
         yield line.rstrip("\r\n")
 
 
+def _shown(text: str) -> str:
+    """A text as echoed back: long ones cut, with how long they were."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    return f"{text[:SHOWN_CHARS]}…（共 {len(text)} 个字，只显示前 {SHOWN_CHARS} 个）"
+
+
 def _classify_record(text: str, match: Match | None, masked: bool) -> dict[str, Any]:
-    shown = mask(text) if masked else text
+    shown = _shown(mask(text) if masked else text)
     if match is None:
         return {"text": shown, "rule": None, "title": None, "remedy": None, "captures": {}, "score": 0.0}
-    return {"text": shown, **match.to_dict()}
+    record = {"text": shown, **match.to_dict()}
+    if masked:
+        record["captures"] = mask_captures(record.get("captures") or {})
+    return record
 
 
 def _classify_readable(record: dict[str, Any], match: Match | None) -> str:
@@ -49,7 +111,7 @@ def _classify_readable(record: dict[str, Any], match: Match | None) -> str:
         lines.append("未识别：规则表中没有这条报错，暂无处理方法。")
         return "\n".join(lines)
     lines.append(f"识别：{match.rule.title}（{confidence(match.score)}）")
-    lines += [f"{CAPTURE_LABELS.get(name, name)}：{value}" for name, value in match.captures.items()]
+    lines += [f"{CAPTURE_LABELS.get(name, name)}：{value}" for name, value in record["captures"].items()]
     lines += remedy_lines(match.rule.remedy)
     return "\n".join(lines)
 
@@ -61,10 +123,13 @@ def run_classify(args: argparse.Namespace, stdin: TextIO | None = None, stdout: 
         return 2
     first = True
     for text in _input_texts(args.texts, stdin or sys.stdin):
+        if len(text) > MAX_TEXT_CHARS:
+            _warn(f"这段文字有 {len(text)} 个字，太长了：只识别了前 {MAX_TEXT_CHARS} 个字。")
         match = ruleset.classify(text)
         record = _classify_record(text, match, masked=not args.no_mask)
         if args.json:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            # ensure_ascii keeps every byte valid UTF-8, whatever the input held.
+            out.write(json.dumps(record, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8") + "\n")
         else:
             out.write(("" if first else "\n") + _classify_readable(record, match) + "\n")
         first = False
