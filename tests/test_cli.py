@@ -13,7 +13,8 @@ from interceptor.cli import main
 def test_classify_texts_readable(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["classify", "保存失败：户籍性质为空", "随便什么"]) == 0
     out = capsys.readouterr().out
-    assert "household-type-missing" in out and "处理步骤" in out and "1. " in out
+    assert "员工的户籍性质为空" in out and "处理步骤" in out and "1. " in out
+    assert "household-type-missing" not in out  # people read titles, not rule ids
     assert "未识别" in out
 
 
@@ -32,7 +33,7 @@ def test_classify_stdin_one_output_per_line_including_empty(
     assert len(records) == len(lines)
     assert all(set(r) - {"severity"} == {"text", "rule", "title", "remedy", "captures", "score"} for r in records)
     assert records[0]["rule"] == "person-already-collected"
-    assert records[0]["captures"] == {"person_no": "3205001234567"}
+    assert records[0]["captures"] == {"person_no": "*********4567"}  # masked like the text
     assert records[1]["rule"] is None and records[1]["text"] == ""
     assert records[2]["rule"] is None
     assert records[3]["rule"] == "household-type-missing"
