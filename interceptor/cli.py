@@ -296,6 +296,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="不使用识别缓存")
     p.set_defaults(handler="interceptor.shots:run")
 
+    for name, title in (("unknown", "把未识别的报错按内容分组，并生成规则草稿 (group unknown errors)"),
+                        ("stats", "统计报错：按规则、日期、页面和处理人 (error statistics)")):
+        p = sub.add_parser(name, help=title)
+        p.add_argument("paths", nargs="*", metavar="PATH",
+                       help="事件日志（*.jsonl）、replay 或 shots 的 JSON 报告，或放着它们的文件夹（默认：launch 的事件日志）")
+        p.add_argument("--since", metavar="DATE", type=_day, help="只看这一天（含）以后的报错，如 2026-11-30")
+        p.add_argument("--json", action="store_true", help="输出 JSON")
+        if name == "unknown":
+            p.add_argument("--draft", metavar="FILE", help="为每组写一条规则草稿（YAML，处理方法待填写）")
+            p.set_defaults(handler="interceptor.unknown:run")
+        else:
+            p.add_argument("--html", metavar="FILE", help="写一份带图表的 HTML 报告（单个文件，不联网）")
+            p.set_defaults(handler="interceptor.stats:run")
+
     p = sub.add_parser("doctor", help="检查本机能否正常使用助手并给出解决办法 (check this computer)")
     p.add_argument("--profile", metavar="DIR", help="要检查的浏览器资料目录（默认：launch 使用的目录）")
     p.add_argument("--cdp", metavar="ENDPOINT", help="同时检查这个远程调试地址能否连上，如 http://127.0.0.1:9222")
@@ -308,6 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--browser", metavar="PATH", help=BROWSER_HELP)
     p.set_defaults(handler="interceptor.shortcut:run")
     return parser
+
+
+def _day(value: str) -> object:
+    from .unknown import parse_day
+
+    return parse_day(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
