@@ -307,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--draft", metavar="FILE", help="为每组写一条规则草稿（YAML，处理方法待填写）")
             p.set_defaults(handler="interceptor.unknown:run")
         else:
-            p.add_argument("--html", metavar="FILE", help="写一份带图表的 HTML 报告（单个文件，不联网）")
+            p.add_argument("--html", metavar="FILE", dest="html_file", help="写一份带图表的 HTML 报告（单个文件，不联网）")
             p.set_defaults(handler="interceptor.stats:run")
 
     p = sub.add_parser("doctor", help="检查本机能否正常使用助手并给出解决办法 (check this computer)")

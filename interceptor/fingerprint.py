@@ -46,7 +46,7 @@ _PREFIX = re.compile(
 )
 # A person named in front of the message with a number in brackets: 张三（320102…）.
 _PERSON_PREFIX = re.compile(
-    r"\s*(?:[" + _HAN + r"]{2,4}|[A-Za-z]+(?: [A-Za-z]+){0,2})\s*"
+    r"\s*(?:[" + _HAN + r"][" + _HAN + r"*]{1,3}|[A-Za-z]+(?: [A-Za-z]+){0,2})\s*"
     r"[(\[]\s*(?:[0-9]{6,}[0-9Xx]?|\*+[0-9Xx]{1,4})\s*[)\]]\s*[,:;]?\s*"
 )
 _TRAILING = " \t\r\n\u00a0,.;:!?。，；：！？、"
@@ -76,7 +76,6 @@ _VALUE = re.compile(
 )
 # Every value holds a digit or a mask's *, or follows a name label.
 _MAYBE_VALUE = re.compile(r"[0-9*]|" + _NAME_LABELS)
-_KINDS = ("name", "id", "date", "time", "amount", "code", "number")
 _PERSON_NO_LABEL = re.compile(r"(?:人员编号|个人编号|编号)\s*(?:为|是)?\s*[:=]?\s*$")
 _DATE_LABEL = re.compile(r"(?:日期|年月|月份|期间|时间|起|止|自)\s*[(（]?\s*$")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -190,10 +191,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         for line in readable(stats):
             print(line)
-    if args.html:
+    if args.html_file:
         groups = unknown_groups(inputs.occurrences)
-        write_private_text(Path(args.html), to_html(stats, groups, rules))
-        print(f"图表报告已写到 {args.html}。")
+        try:
+            write_private_text(Path(args.html_file), to_html(stats, groups, rules))
+        except OSError as exc:
+            print(f"无法写入 {args.html_file}：{exc.strerror or exc}。", file=sys.stderr)
+            return 1
+        print(f"图表报告已写到 {args.html_file}。", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

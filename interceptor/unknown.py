@@ -471,7 +471,11 @@ def run(args: argparse.Namespace) -> int:
         for line in _readable(groups):
             print(line)
     if args.draft:
-        write_private_text(Path(args.draft), draft_yaml(groups))
+        try:
+            write_private_text(Path(args.draft), draft_yaml(groups))
+        except OSError as exc:
+            print(f"无法写入 {args.draft}：{exc.strerror or exc}。", file=sys.stderr)
+            return 1
         print(f"已把 {len(groups)} 组的规则草稿写到 {args.draft}；写好处理方法后用 "
               f"interceptor rules check {args.draft} 检查。", file=sys.stderr)
     return 0
