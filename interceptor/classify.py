@@ -514,7 +514,7 @@ class RuleSet:
                     )
         from .faq import Faq
 
-        problems.extend(Faq(self.questions).self_check())
+        problems.extend(Faq(self.questions, self.rules).self_check())
         return problems
 
     # --- other views ------------------------------------------------------------
@@ -524,7 +524,7 @@ class RuleSet:
         from .faq import Faq
 
         if self._faq is None:
-            self._faq = Faq(self.questions)
+            self._faq = Faq(self.questions, self.rules)
         answers: list[tuple[FaqEntry, float]] = self._faq.ask(question, limit=limit)
         return answers
 

@@ -163,7 +163,7 @@ def _answer_record(entry: FaqEntry, score: float) -> dict[str, Any]:
 def _answer_readable(answers: Iterable[tuple[FaqEntry, float]]) -> str:
     blocks = []
     for n, (entry, score) in enumerate(answers, 1):
-        lines = [f"{n}. 问：{entry.question}  [{entry.id} · {score / 100:.2f}]", f"   答：{entry.answer}"]
+        lines = [f"{n}. 问：{entry.question}（{confidence(score / 100)}）", f"   答：{entry.answer}"]
         lines += [f"   菜单路径：{' › '.join(p)}" for p in entry.menu_paths]
         lines += [f"   联系电话：{c.name} {c.phone or ''}".rstrip() for c in entry.contacts]
         lines += [f"   地址：{a}" for a in entry.addresses]
@@ -176,7 +176,7 @@ def run_ask(args: argparse.Namespace) -> int:
     if ruleset is None:
         return 2
     question = " ".join(args.question)
-    answers = ruleset.ask(question, limit=max(1, args.limit))
+    answers = ruleset.ask(question, limit=args.limit)
     if args.json:
         print(json.dumps([_answer_record(e, s) for e, s in answers], ensure_ascii=False))
     elif answers:
