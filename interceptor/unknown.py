@@ -88,7 +88,6 @@ class Group:
     last_seen: float = 0.0
     where: Counter[str] = field(default_factory=Counter)
     texts: list[str] = field(default_factory=list)  # distinct, masked, first seen first
-    raw: list[str] = field(default_factory=list)  # the same, as read (for the pattern's types)
 
     @property
     def sample(self) -> str:

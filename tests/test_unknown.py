@@ -132,6 +132,16 @@ def test_shots_reports_count_the_error_line_of_an_unknown_screenshot(
     assert [(g["sample"], g["where"]) for g in groups] == [("单位本月已申报，不能重复提交", ["a.png"])]
 
 
+def test_a_recordings_events_json_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recorded = [{**event("单位本月已申报，不能重复提交"), "snapshot": "snapshots/001-unknown.html"},
+                {**event("保存失败：户籍性质为空", "household-type-missing"), "screenshot": "screenshots/002.png"}]
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    (folder / "events.json").write_text(json.dumps(recorded, ensure_ascii=False), encoding="utf-8")
+    groups, _ = run_json(capsys, str(folder / "events.json"))
+    assert [(g["sample"], g["count"]) for g in groups] == [("单位本月已申报，不能重复提交", 1)]
+
+
 def test_since_leaves_out_earlier_days(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = write_log(tmp_path / "a.jsonl", [
         event("单位本月已申报，不能重复提交", at=T0 - 10 * 86400),
