@@ -30,7 +30,7 @@ from rapidfuzz.distance import LCSseq, Levenshtein
 
 from .errors import RuleError
 from .normalize import Normalized, js_config, normalize, normalize_with_offsets
-from .rules import PLACEHOLDER, FaqEntry, Rule
+from .rules import PLACEHOLDER, FaqEntry, Rule, text_line
 
 # Longest text given to the tolerant stage: banners are short; a page dump is not a banner.
 TOLERANT_MAX_CHARS = 240
@@ -509,7 +509,7 @@ class RuleSet:
                         RuleError(
                             f"规则 {rule.id!r}：近似文本 {text!r} 不应识别为任何规则，却识别成了规则 {found.rule.id!r}。",
                             rule.path,
-                            rule.line,
+                            text_line(rule.path, text, rule.line, "no_match"),
                         )
                     )
         from .faq import Faq

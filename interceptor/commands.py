@@ -142,12 +142,12 @@ def run_rules_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem.location_text())
     if problems:
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        print(f"发现 {len(problems)} 个问题，请按上面的行号逐个修改后再运行 interceptor rules check。", file=sys.stderr)
         return 1
     ruleset = load_rules(args.paths or None)
     examples = sum(len(r.examples.match) + len(r.examples.no_match) for r in ruleset.rules)
     examples += sum(len(q.examples.match) + len(q.examples.no_match) for q in ruleset.questions)
-    print(f"OK: {len(ruleset.rules)} rules, {len(ruleset.questions)} questions, {examples} examples passed.")
+    print(f"检查通过：{len(ruleset.rules)} 条规则、{len(ruleset.questions)} 个常见问题，{examples} 个例子全部通过。")
     return 0
 
 

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import RuleError
-from .rules import FaqEntry, QuestionExamples
+from .rules import FaqEntry, QuestionExamples, text_line
 
 if TYPE_CHECKING:
     from .rules import Rule
@@ -249,13 +249,13 @@ class Faq:
                     problems.append(RuleError(
                         f"问题 {entry.id!r}：例子 {text!r} 应当由这一条回答，{got}。"
                         "可以把这种问法加进 also_asked。",
-                        entry.path, entry.line,
+                        entry.path, text_line(entry.path, text, entry.line, "match"),
                     ))
             for text in entry.examples.no_match:
                 if any(e.id == entry.id for e, _ in self.ask(text)):
                     problems.append(RuleError(
                         f"问题 {entry.id!r}：{text!r} 不应当由这一条回答，却回答了。",
-                        entry.path, entry.line,
+                        entry.path, text_line(entry.path, text, entry.line, "no_match"),
                     ))
         return problems
 

@@ -367,7 +367,8 @@ def read_rule_files(paths: Iterable[str | Path] | None = None) -> tuple[list[Rul
     questions: list[FaqEntry] = []
     files = rule_files(paths)
     if not files:
-        raise RuleFileErrors([RuleError("没有找到规则文件（*.yaml）。", Path(str(paths)), 1)])
+        where = "、".join(str(p) for p in paths) if paths else str(bundled_rules_dir())
+        raise RuleFileErrors([RuleError(f"{where} 里没有规则文件（*.yaml 或 *.yml）。")])
     for path in files:
         if not path.exists():
             problems.append(RuleError("规则文件不存在。", path, 1))
@@ -405,11 +406,56 @@ def load_rules(paths: Iterable[str | Path] | None = None) -> RuleSet:
 
 
 def check_rules(paths: Iterable[str | Path] | None = None) -> list[RuleError]:
-    """Validate rule files and run every embedded example; returns the problems found."""
+    """Validate rule files and run every embedded example; returns the problems found, in
+    file and line order."""
+    paths = list(paths) if paths is not None else None
     try:
         ruleset = load_rules(paths)
     except RuleFileErrors as exc:
-        return exc.errors
+        return _in_order(exc.errors)
     except RuleError as exc:
         return [exc]
-    return ruleset.self_check()
+    return _in_order([*lint_patterns(ruleset.rules), *ruleset.self_check()])
+
+
+def _in_order(problems: list[RuleError]) -> list[RuleError]:
+    return sorted(problems, key=lambda p: (str(p.path or ""), p.line or 0))
+
+
+# What a pattern written as a regular expression looks like; patterns are plain wording.
+_REGEX_LOOK = re.compile(r"\.[*+?]|\.\{|\[[^\]]*\]|\\[dDwWsSbB.]|^\^|\$$|\(\?|\|")
+
+
+def lint_patterns(rules: Iterable[Rule]) -> list[RuleError]:
+    """Patterns that look like regular expressions (未获取到.*单位基本信息): they would match
+    only the text as written, dots and stars included, so they never fire."""
+    problems: list[RuleError] = []
+    for rule in rules:
+        for pattern in rule.patterns:
+            found = _REGEX_LOOK.search(PLACEHOLDER.sub("", pattern))
+            if found:
+                problems.append(RuleError(
+                    f"规则 {rule.id!r} 的模式 {pattern!r} 看起来像正则表达式（{found.group(0)}），"
+                    "但模式是按原文比对的，这样写永远不会识别。请写出报错的原话；会变的部分写成值的位置，"
+                    "如 {text}、{number}、{date}（见 rules/README.md 的“值的位置”）。",
+                    rule.path, text_line(rule.path, pattern, rule.line, "patterns"),
+                ))
+    return problems
+
+
+def text_line(path: str | Path, text: str, after: int = 1, key: str | None = None) -> int:
+    """The line where ``text`` is written in the file at ``path``, at or after line ``after``
+    and after the line of ``key`` (``no_match``, ``patterns``) when given; ``after`` itself when
+    it cannot be found. Points a problem at the example or pattern, not at its rule."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return after
+    start = max(after, 1)
+    if key is not None:
+        heading = re.compile(rf"(?<![A-Za-z_]){re.escape(key)}\s*:")
+        start = next((n for n in range(start, len(lines) + 1) if heading.search(lines[n - 1])), start)
+    for number in range(start, len(lines) + 1):
+        if text in lines[number - 1]:
+            return number
+    return after

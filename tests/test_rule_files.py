@@ -60,7 +60,8 @@ def test_a_good_file_loads_and_classifies(tmp_path: Path) -> None:
         ("    patterns: [示例报错内容]", '    patterns: ["示例{no}"]', 2, "不是已知的值类型"),
         ("    patterns: [示例报错内容]", '    patterns: ["示例{报错"]', 5, "花括号"),
         ("      match: [保存失败：示例报错内容]", "      match: [完全无关]", 13, "应当识别为这条规则"),
-        ("      no_match: [示例]", "      no_match: [示例报错内容]", 2, "不应识别为任何规则"),
+        # the example's own line, not its rule's
+        ("      no_match: [示例]", "      no_match: [示例报错内容]", 13, "不应识别为任何规则"),
         ("  - id: sample-error", "  - id: Sample_Error", 2, "小写"),
         ("    title: 示例", "    title: [示例", 4, "格式有误"),
     ],
@@ -97,7 +98,7 @@ def test_load_rules_raises_one_error_listing_all_problems(tmp_path: Path) -> Non
 
 def test_rules_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "check"]) == 0
-    assert f"{len(load_rules().rules)} rules, 11 questions" in capsys.readouterr().out
+    assert f"检查通过：{len(load_rules().rules)} 条规则、11 个常见问题" in capsys.readouterr().out
     bad = _write(tmp_path, "rules:\n  - id: x\n    id: y\n")
     assert main(["rules", "check", str(bad)]) == 1
     out = capsys.readouterr().out
