@@ -69,14 +69,24 @@ class Channel:
         self.session.send("Runtime.addBinding", {"name": BINDING, "executionContextName": WORLD})
         self.session.send("Page.addScriptToEvaluateOnNewDocument", {"source": bundle, "worldName": WORLD})
         # The page's world gets only the announcer of shadow roots (see shadow-hook.js).
-        hook = hook_bundle()
-        self.session.send("Page.addScriptToEvaluateOnNewDocument", {"source": hook})
+        self.session.send("Page.addScriptToEvaluateOnNewDocument", {"source": hook_bundle()})
         # Documents already loaded missed that: start the watcher in each of them now.
-        for frame_id in self._frame_ids():
-            with contextlib.suppress(Error):
-                context = self._world(frame_id)
-                self.session.send("Runtime.evaluate", {"expression": bundle, "contextId": context})
-        frames = [target] if isinstance(target, Frame) else target.frames
+        self.ensure_watchers()
+
+    def ensure_watchers(self) -> None:
+        """Start the watcher (and the page's shadow-root hook) in every document of this target
+        that lacks them: those loaded before we attached, and a first navigation that raced
+        our set-up (a new tab starts loading while its channel is still being opened). Both
+        scripts start only once per document, so calling this again costs a few round trips."""
+        if self._session is None:
+            return
+        with contextlib.suppress(Error):
+            for frame_id in self._frame_ids():
+                with contextlib.suppress(Error):
+                    context = self._world(frame_id)
+                    self.session.send("Runtime.evaluate", {"expression": self.bundle, "contextId": context})
+        frames = [self.target] if isinstance(self.target, Frame) else self.target.frames
+        hook = hook_bundle()
         for frame in frames:
             with contextlib.suppress(Error):
                 frame.evaluate(hook)

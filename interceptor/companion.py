@@ -108,6 +108,7 @@ class Companion:
         )
         self._channels: dict[Page, PageChannel] = {}
         self._frame_channels: dict[Frame, Channel | None] = {}  # out-of-process frames
+        self._settled_pages: dict[Page, bool] = {}  # first navigation seen with our channel open
         self._drawing = 0
         self._closed = False
         self._script = bundle(self.rules.watch_config())
@@ -155,9 +156,19 @@ class Companion:
             self._on_frame(frame)
 
     def _on_frame(self, frame: Frame) -> None:
-        """An iframe of another site runs in a process of its own, out of the page's CDP
-        session: it gets a session of its own."""
-        if self._closed or frame.parent_frame is None or frame in self._frame_channels:
+        """A frame navigated. A new document of the page's own process gets the watcher from
+        the page's channel (this makes sure of it when the first navigation raced our
+        set-up); an iframe of another site runs in a process of its own, out of the page's
+        CDP session, and gets a session of its own."""
+        if self._closed:
+            return
+        if frame.parent_frame is None:
+            own = self._channels.get(frame.page)
+            if own is not None and not self._settled_pages.get(frame.page):
+                own.ensure_watchers()
+                self._settled_pages[frame.page] = True
+            return
+        if frame in self._frame_channels:
             return
         self._frame_channels[frame] = None
         channel = Channel(frame, frame.page, self._script, self._on_report)
@@ -168,6 +179,7 @@ class Companion:
         self._frame_channels[frame] = channel
 
     def _on_close(self, page: Page) -> None:
+        self._settled_pages.pop(page, None)
         channel = self._channels.pop(page, None)
         if channel is not None:
             channel.detach()
