@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -57,8 +58,9 @@ __all__ = [
 
 DialogMode = Literal["accept", "dismiss", "leave"]
 
-# Targets with a companion attached (by id): a second one would report everything twice.
-_ATTACHED: set[int] = set()
+# Targets with a companion attached: a second one would report everything twice. Weak, so a
+# page or context that is gone (closed without closing its companion) is forgotten.
+_ATTACHED: weakref.WeakSet[Page | BrowserContext] = weakref.WeakSet()
 
 # The same error seen through several channels (its API response, then its toast) within
 # this many seconds is one event; seen again later, it is a new one.
@@ -119,15 +121,15 @@ class Companion:
     def _install(self) -> None:
         target = self.target
         if isinstance(target, Page):
-            taken = id(target) in _ATTACHED or id(target.context) in _ATTACHED
+            taken = target in _ATTACHED or target.context in _ATTACHED
         else:
-            taken = id(target) in _ATTACHED or any(id(p) in _ATTACHED for p in target.pages)
+            taken = target in _ATTACHED or any(p in _ATTACHED for p in target.pages)
         if taken:
             raise InterceptorError(
                 "A companion is already attached to this page or its context; attach once, "
                 "to the context if several pages must be watched."
             )
-        _ATTACHED.add(id(target))
+        _ATTACHED.add(target)
         target.on("dialog", self._on_dialog)
         target.on("response", self._on_response)
         if isinstance(target, BrowserContext):
@@ -205,7 +207,7 @@ class Companion:
         if self._closed:
             return
         self._closed = True
-        _ATTACHED.discard(id(self.target))
+        _ATTACHED.discard(self.target)
         for event_name, handler in (("dialog", self._on_dialog), ("response", self._on_response),
                                     ("page", self._on_page)):
             with contextlib.suppress(Exception):  # the target may already be closed

@@ -4,13 +4,12 @@ another; and the card the overlay draws for one."""
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .normalize import normalize
+from .fingerprint import fingerprint
 from .origins import origin_of
 from .protocol import Card
 from .remedy import rows_json
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from .classify import Match
 
 Source = Literal["dom", "dialog", "network"]
-_NUMBERS = re.compile(r"\d+")
 
 
 @dataclass
@@ -48,11 +46,11 @@ class Event:
 
 def fold_key(event: Event) -> str:
     """Events with the same key are the same error again: one card with a count. Known
-    errors by rule and values; unknown ones by their text with the numbers left out, so
-    操作失败（错误码17） and （错误码942） are one."""
+    errors by rule and values; unknown ones by the fingerprint of their text (which leaves
+    out numbers, dates, IDs and such), so 操作失败（错误码17） and （错误码942） are one."""
     if event.rule is not None:
         return f"{event.rule}|{json.dumps(event.captures, sort_keys=True, ensure_ascii=False)}"
-    return "?" + _NUMBERS.sub("#", normalize(event.text))
+    return "?" + fingerprint(event.text)
 
 
 class Recent:
