@@ -266,14 +266,15 @@ _MESSAGES = {
 def _sentence(error: Any) -> str:
     loc = [p for p in error["loc"] if isinstance(p, str | int)]
     named = [p for p in loc if isinstance(p, str)]
-    key = ".".join(str(p) for p in loc) if loc else "文件"
-    if error["type"] in ("missing", "extra_forbidden") and named:
-        key = named[-1]
+    # The line already says where; the key's own name is what a rule author recognises
+    # ('who', not 'rules.0.remedy.who.0').
+    key = named[-1] if named else "文件"
     template = _MESSAGES.get(error["type"])
     if error["type"] == "value_error":
         text = str(error.get("ctx", {}).get("error", error["msg"]))
     elif template:
-        text = template.format(key=key, expected=error.get("ctx", {}).get("expected", ""))
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", "、").replace(", ", "、")
+        text = template.format(key=key, expected=expected)
     else:
         text = f"{key!r}: {error['msg']}"
     return text if text.endswith(("。", ".")) else text + "。"
