@@ -1,29 +1,18 @@
 """The demo hall: an offline imitation of the 网办大厅 to try the companion without an account.
 
-``start_demo_server()`` serves it on 127.0.0.1 (pages under ``static/``, the gateway in
-:mod:`.backend`); ``run(args)`` is ``interceptor demo``, which walks the companion through
+``start_demo_server()`` (:mod:`.hall`) serves it on 127.0.0.1 (pages under ``static/``, the
+gateway in :mod:`.backend`); ``run(args)`` is ``interceptor demo``, which walks the companion through
 every error flow (:mod:`.walk`). ``interceptor launch --demo`` opens the same hall by hand.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ..server import LocalServer
 from .backend import SCENARIOS, DemoBackend, Scenario
-
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+from .hall import STATIC_DIR, start_demo_server
 
 __all__ = ["SCENARIOS", "STATIC_DIR", "DemoBackend", "Scenario", "run", "start_demo_server"]
-
-
-def start_demo_server(port: int = 0) -> LocalServer:
-    """Serve the demo hall on 127.0.0.1 (already started; call ``.stop()`` or use ``with``).
-
-    Each server has its own backend, so every run starts from the same invented world.
-    """
-    return LocalServer([STATIC_DIR], routes=DemoBackend(), port=port).start()
 
 
 def run(args: argparse.Namespace) -> int:

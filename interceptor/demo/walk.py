@@ -294,7 +294,7 @@ def run_walk(out_dir: Path, *, rules: RuleSet | None = None, echo: bool = True) 
 
     from ..browser import launch_options
     from ..companion import attach
-    from . import start_demo_server
+    from .hall import start_demo_server
 
     rules = rules or load_rules()
     out_dir = out_dir.resolve()
