@@ -13,8 +13,10 @@ Registered through the ``pytest11`` entry point, so installing interceptor is en
   shows an error no rule knows.
 - When a test that uses ``interceptor`` fails, a screenshot (with the remedy overlay) and
   the events (personal data masked) are kept under ``--interceptor-output`` (default:
-  pytest-playwright's ``--output`` folder, ``test-results/<test>/``), as owner-only files
-  (0600; the folders we create 0700): the page may show a person's data.
+  ``interceptor-results/<test>/``), as owner-only files (0600; the folders we create 0700):
+  the page may show a person's data. Not pytest-playwright's ``test-results/``: it empties
+  that folder at the start of every run, so a second test file's run lost the first one's.
+  Each test replaces only its own folder's files. The failure report says where they are.
 - Failure messages and report sections show event texts masked as well.
 - Where Playwright's own Chromium is not installed, pytest-playwright is pointed at the
   system Chromium, so a test file anywhere runs without configuration.
@@ -43,11 +45,13 @@ if TYPE_CHECKING:
 STRICT_MARKER = "interceptor_strict"
 SCREENSHOT_NAME = "interceptor-screenshot.png"
 EVENTS_NAME = "interceptor-events.json"
+DEFAULT_OUTPUT = "interceptor-results"
 # Unknown errors that arrive just after the test body still count; wait this long for them.
 STRICT_GRACE_S = 0.3
 
 _COMPANION = pytest.StashKey["Companion"]()
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+_ARTEFACTS = pytest.StashKey[Path]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,7 +66,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--interceptor-output",
         metavar="DIR",
         default=None,
-        help="folder for the screenshot and events of failed tests (default: pytest-playwright's --output)",
+        help=f"folder for the screenshot and events of failed tests (default: {DEFAULT_OUTPUT}/)",
     )
     group.addoption(
         "--interceptor-rules",
@@ -95,8 +99,12 @@ def interceptor(
     from .companion import attach
 
     artefacts = _artefact_dir(request)
+    for stale in (SCREENSHOT_NAME, EVENTS_NAME):  # from an earlier failure of this same test
+        with suppress(OSError):
+            (artefacts / stale).unlink()
     companion = attach(page, rules=interceptor_rules, dialogs="accept")
     request.node.stash[_COMPANION] = companion
+    request.node.stash[_ARTEFACTS] = artefacts
     yield companion
     reports = request.node.stash.get(_REPORTS, {})
     if any(r.failed for r in reports.values()):
@@ -105,14 +113,8 @@ def interceptor(
 
 
 def _artefact_dir(request: pytest.FixtureRequest) -> Path:
-    chosen = request.config.getoption("--interceptor-output")
-    if chosen:
-        return Path(chosen).absolute() / _slug(request.node.nodeid)
-    try:
-        # pytest-playwright's own per-test folder, next to its screenshots and traces.
-        return Path(str(request.getfixturevalue("output_path")))
-    except pytest.FixtureLookupError:
-        return Path("test-results").absolute() / _slug(request.node.nodeid)
+    chosen = request.config.getoption("--interceptor-output") or DEFAULT_OUTPUT
+    return Path(chosen).absolute() / _slug(request.node.nodeid)
 
 
 def _slug(nodeid: str) -> str:
@@ -162,8 +164,10 @@ def _unknown_message(events: list[Event]) -> str:
     unknown = [e for e in events if e.rule is None]
     if not unknown:
         return ""
-    listed = "\n".join(f"  [{e.source}] {mask(e.text)}  ({mask(e.frame_url)})" for e in unknown)
-    return f"The page showed {len(unknown)} error(s) that no rule knows:\n{listed}"
+    from .wording import source_words
+
+    listed = "\n".join(f"  {source_words(e.source)}：{mask(e.text)}（{mask(e.frame_url)}）" for e in unknown)
+    return f"页面显示了 {len(unknown)} 条规则表里没有的报错：\n{listed}"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -171,15 +175,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report: pytest.TestReport = yield
     item.stash.setdefault(_REPORTS, {})[report.when] = report
     companion = item.stash.get(_COMPANION, None)
-    if report.when == "call" and report.failed and companion is not None and companion.events:
-        report.sections.append(("interceptor events", _describe(companion.events)))
+    if report.when == "call" and report.failed and companion is not None:
+        if companion.events:
+            report.sections.append(("interceptor 拦截到的报错", _describe(companion.events)))
+        folder = item.stash.get(_ARTEFACTS, None)
+        if folder is not None:
+            report.sections.append(
+                ("interceptor 截图和事件", f"保存在 {folder}（{SCREENSHOT_NAME}、{EVENTS_NAME}）")
+            )
     return report
 
 
 def _describe(events: list[Event]) -> str:
     from .privacy import mask
+    from .wording import source_words
 
-    return "\n".join(f"[{e.source}] {e.rule or '未识别'}: {mask(e.text)}" for e in events)
+    return "\n".join(f"{source_words(e.source)}：{e.title or '未识别的报错'}（{e.rule or '规则表里没有'}）"
+                     f" 原文：{mask(e.text)}" for e in events)
 
 
 @pytest.hookimpl(wrapper=True)

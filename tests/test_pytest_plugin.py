@@ -90,10 +90,11 @@ def test_unknown_error_fails_only_under_marker_or_strict_option(pytester: pytest
     pytester.makepyfile(UNKNOWN_PAGE)
     result = _run(pytester, "-rf")
     result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines(["*that no rule knows*", "*系统正在维护*", "FAILED *::test_marked?chromium?*"])
-    # Without --interceptor-output, artefacts go to pytest-playwright's per-test folder.
-    kept = sorted(p.parent.name for p in (pytester.path / "test-results").rglob("interceptor-screenshot.png"))
-    assert len(kept) == 1 and "test-marked" in kept[0], kept
+    result.stdout.fnmatch_lines(["*规则表里没有的报错*", "*系统正在维护*", "FAILED *::test_marked?chromium?*"])
+    # Without --interceptor-output, artefacts go to interceptor-results/<test>/, and the report says so.
+    result.stdout.fnmatch_lines(["*interceptor 截图和事件*", "*保存在 *interceptor-results*"])
+    kept = sorted(p.parent.name for p in (pytester.path / "interceptor-results").rglob("interceptor-screenshot.png"))
+    assert len(kept) == 1 and "test_marked" in kept[0], kept
 
     strict = _run(pytester, "--interceptor-strict", "-rf")
     strict.assert_outcomes(passed=1, failed=2)
@@ -115,7 +116,8 @@ def test_passes(page, interceptor):
     out = pytester.path / "artefacts"
     result = _run(pytester, f"--interceptor-output={out}")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*interceptor events*", "*flexible-employment-insured*"])
+    result.stdout.fnmatch_lines(["*interceptor 拦截到的报错*", "*flexible-employment-insured*"])
+    result.stdout.fnmatch_lines([f"*保存在 {out}*"])
     kept = sorted(p.name for p in out.iterdir())
     assert len(kept) == 1 and "test_fails_after_error" in kept[0], kept
     folder = out / kept[0]
@@ -135,3 +137,19 @@ def test_plain():
     result = _run(pytester, "-p", "no:playwright")
     result.assert_outcomes(passed=1)
     assert Path(pytester.path / "test-results").exists() is False
+
+
+def test_a_later_run_keeps_an_earlier_runs_artefacts(pytester: pytest.Pytester) -> None:
+    failing = PAGE_HELPERS + '''
+
+def test_{name}(page, interceptor):
+    show(page, '<div role="alert">户籍性质为空</div>')
+    interceptor.wait_for_event("household-type-missing", timeout=10)
+    assert False
+'''
+    pytester.makepyfile(test_first=failing.format(name="first"))
+    _run(pytester, "test_first.py").assert_outcomes(failed=1)
+    pytester.makepyfile(test_second=failing.format(name="second"))
+    _run(pytester, "test_second.py").assert_outcomes(failed=1)
+    kept = sorted(p.parent.name for p in (pytester.path / "interceptor-results").rglob("interceptor-events.json"))
+    assert len(kept) == 2 and "test_first" in kept[0] and "test_second" in kept[1], kept

@@ -60,7 +60,7 @@ EVENTS = [
 
 def test_strict_failure_message_shows_masked_texts() -> None:
     message = pytest_plugin._unknown_message(cast(Any, EVENTS))
-    assert "no rule knows" in message and "系统繁忙" in message
+    assert "规则表里没有的报错" in message and "系统繁忙" in message
     assert ID not in message and MOBILE not in message
     assert "*******5678" in message and "**************1234" in message
     assert pytest_plugin._unknown_message(cast(Any, EVENTS[1:])) == ""
