@@ -78,3 +78,36 @@ def test_an_empty_folder_is_named_plainly(tmp_path: Path, capsys: pytest.Capture
     assert main(["rules", "check", str(empty)]) == 1
     said = capsys.readouterr()
     assert f"{empty} 里没有规则文件" in said.out and "['" not in said.out
+
+
+def _worked_example() -> str:
+    readme = (Path(__file__).parent.parent / "rules" / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## 动手做一遍", 1)[1]
+    return part.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_worked_example_works_as_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mine = tmp_path / "我的规则.yaml"
+    mine.write_text(_worked_example(), encoding="utf-8")
+    assert main(["rules", "check", str(mine)]) == 0
+    assert "检查通过：1 条规则、0 个常见问题，3 个例子全部通过。" in capsys.readouterr().out
+    assert main(["classify", "--json", "--rules", str(mine), "保存失败：系统正在维护，请稍后再试"]) == 0
+    assert '"rule": "system-maintenance"' in capsys.readouterr().out
+    broken = tmp_path / "坏的.yaml"
+    broken.write_text(_worked_example().replace("      - 系统正在维护\n", "      - 系统.*维护\n"), encoding="utf-8")
+    assert main(["rules", "check", str(broken)]) == 1
+    assert f"{broken}:6: 规则 'system-maintenance' 的模式 '系统.*维护' 看起来像正则表达式" in capsys.readouterr().out
+
+
+def test_the_readme_worked_example_on_a_screenshot_and_a_saved_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = Path(__file__).parent.parent
+    mine = tmp_path / "我的规则.yaml"
+    mine.write_text(_worked_example(), encoding="utf-8")
+    shot = root / "fixtures" / "shots" / "images" / "girder-unknown-s1.png"
+    assert main(["shots", str(shot), "--rules", str(mine), "--no-cache"]) == 0
+    assert "大厅系统正在维护，稍后再办" in capsys.readouterr().out
+    page = root / "fixtures" / "pages" / "demo-unknown-maintenance"
+    assert main(["replay", str(page), "--rules", str(mine), "--wait", "1"]) == 0
+    assert "页面提示：大厅系统正在维护，稍后再办" in capsys.readouterr().out
