@@ -12,6 +12,7 @@ from interceptor.cli import main
 from interceptor.companion import Event
 from interceptor.demo import SCENARIOS, DemoBackend
 from interceptor.demo.walk import SEVEN_RULES, STEPS, StepResult, passed, write_summary
+from interceptor.rules import load_rules
 
 
 def _post(backend: DemoBackend, endpoint: str, data: dict[str, str]) -> dict[str, object]:
@@ -92,8 +93,9 @@ def test_demo_walks_all_seven_errors_from_any_directory(
     assert main(["demo", "--out", "shots"]) == 0
     out = elsewhere / "shots"
     printed = capsys.readouterr().out
+    titles = {rule.id: rule.title for rule in load_rules().rules}
     for rule_id in SEVEN_RULES:
-        assert f"（{rule_id}）" in printed, rule_id
+        assert f"识别为：{titles[rule_id]}" in printed and rule_id not in printed, rule_id  # titles, not ids
         assert len(list(out.glob(f"[0-9][0-9]-{rule_id}.png"))) == 1, rule_id
     assert "七种报错拦截到 7/7" in printed
     summary = (out / "index.html").read_text(encoding="utf-8")
