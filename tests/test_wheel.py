@@ -120,7 +120,7 @@ def test_installed_wheel_runs_from_another_folder_without_the_checkout(
     assert Path(where[1]).resolve().is_relative_to(venv) and where[1].endswith("interceptor/demo/web"), where
 
     rules = run_installed(installed, tmp_path, "rules", "check")
-    assert rules.returncode == 0 and rules.stdout.startswith("OK: "), rules.stdout + rules.stderr
+    assert rules.returncode == 0 and rules.stdout.startswith("检查通过："), rules.stdout + rules.stderr
 
     doctor = run_installed(installed, tmp_path, "doctor")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
