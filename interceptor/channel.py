@@ -74,10 +74,10 @@ class Channel:
         self.ensure_watchers()
 
     def ensure_watchers(self) -> None:
-        """Start the watcher (and the page's shadow-root hook) in every document of this target
-        that lacks them: those loaded before we attached, and a first navigation that raced
-        our set-up (a new tab starts loading while its channel is still being opened). Both
-        scripts start only once per document, so calling this again costs a few round trips."""
+        """Start the watcher in every document of this target that lacks it: those loaded
+        before we attached, and a first navigation that raced our set-up (a new tab starts
+        loading while its channel is still being opened). It starts only once per document,
+        so calling this again costs a few round trips."""
         if self._session is None:
             return
         with contextlib.suppress(Error):
@@ -85,11 +85,9 @@ class Channel:
                 with contextlib.suppress(Error):
                     context = self._world(frame_id)
                     self.session.send("Runtime.evaluate", {"expression": self.bundle, "contextId": context})
-        frames = [self.target] if isinstance(self.target, Frame) else self.target.frames
-        hook = hook_bundle()
-        for frame in frames:
-            with contextlib.suppress(Error):
-                frame.evaluate(hook)
+        # shadow-hook.js is left to new documents (the init script): a Playwright evaluate in a
+        # frame that never gets its context would wait for ever, and custom elements' shadow
+        # roots are found without it anyway.
 
     def _frame_ids(self) -> list[str]:
         ids: list[str] = []
