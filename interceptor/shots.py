@@ -186,6 +186,12 @@ def _wraps_to(upper: _Segment, lower: _Segment) -> bool:
     )
 
 
+def _errors_in(rules: RuleSet, text: str) -> list[Match]:
+    """The errors in ``text``: a notice (an ``info`` rule, such as the 停保 tax deadline) in a
+    screenshot is not what the picture was sent for."""
+    return [m for m in rules.find_all(text) if m.rule.severity != "info"]
+
+
 def find_errors(lines: Sequence[OcrLine], rules: RuleSet) -> tuple[list[Finding], list[_Segment]]:
     """Known errors in OCR lines, in reading order, and the segments they were read from.
 
@@ -196,7 +202,7 @@ def find_errors(lines: Sequence[OcrLine], rules: RuleSet) -> tuple[list[Finding]
     segments = segments_of(lines)
     found: list[tuple[tuple[int, int], Finding]] = []
     for segment in segments:
-        for match in rules.find_all(segment.text):
+        for match in _errors_in(rules, segment.text):
             found.append(((segment.index, match.start), Finding(match, (segment.index,))))
     for first in segments:
         for second in segments[first.index + 1 :]:
@@ -206,7 +212,7 @@ def find_errors(lines: Sequence[OcrLine], rules: RuleSet) -> tuple[list[Finding]
                 continue
             joined = first.text + _joiner(first.text, second.text) + second.text
             cut = len(first.text)
-            for match in rules.find_all(joined):
+            for match in _errors_in(rules, joined):
                 if match.start < cut < match.end:
                     found.append(((first.index, match.start), Finding(match, (first.index, second.index))))
     found.sort(key=lambda item: item[0])

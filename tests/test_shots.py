@@ -60,8 +60,10 @@ def test_dev_set_screenshot_gives_expected_errors(name: str, dev_batch: dict[str
 
 
 def test_dev_set_has_positives_for_every_rule_and_negatives(ruleset: RuleSet) -> None:
+    # The dev set pictures the seed's business errors; the hall's general messages (hall.yaml)
+    # are covered by the text tests (tests/test_hall_texts.py).
     covered = {rule for e in EXPECTED.values() for rule in e["rules"]}
-    assert covered == {rule.id for rule in ruleset}
+    assert covered == {rule.id for rule in ruleset if rule.source.part is not None}
     assert sum(1 for e in EXPECTED.values() if not e["rules"]) >= 10
     size = sum(p.stat().st_size for p in (SHOTS / "images").iterdir())
     assert size < 4_000_000
