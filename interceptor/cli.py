@@ -292,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", dest="json_file", help="把结果写成 JSON 文件")
     p.add_argument("--csv", metavar="FILE", dest="csv_file", help="把结果写成 CSV 文件")
     p.add_argument("--html", metavar="FILE", dest="html_file", help="写一份带缩略图和处理方法的 HTML 报告")
-    p.add_argument("--workers", type=int, metavar="N", help="并行识别的进程数（默认 CPU 核数，最多 4）")
+    p.add_argument("--workers", type=positive_int, metavar="N", help="并行识别的进程数（默认 CPU 核数，最多 4）")
     p.add_argument("--no-cache", action="store_true", help="不使用识别缓存")
     p.set_defaults(handler="interceptor.shots:run")
 

@@ -42,6 +42,7 @@ THUMB_SIZE = (360, 240)
 ZOOM_SIZE = (640, 120)
 UNKNOWN = "unknown"
 UNREADABLE = "error"
+SKIPPED = "skipped"
 
 
 # What a spreadsheet would take for the start of a formula (OWASP "CSV injection").
@@ -261,13 +262,18 @@ def print_summary(batch: BatchResult, rules: RuleSet, console: Console) -> None:
     for r in batch.results:
         if r.error:
             console.print(f"{r.file}: 无法读取 — {r.error}", markup=False)
+        elif r.skipped:
+            console.print(f"{r.file}: 未处理（批处理被中断）", markup=False)
+            continue
         elif r.rule:
-            titles = "；".join(f"{_title(rules, i)} [{i}]" for i in r.rules)
+            titles = "；".join(_title(rules, i) or i for i in r.rules)
             console.print(f"{r.file}: {titles}", markup=False)
         else:
             console.print(f"{r.file}: 未发现已知报错", markup=False)
     counts = batch.counts
-    parts = [f"{_title(rules, k) or k} {v}" for k, v in counts.items() if k not in (UNKNOWN, UNREADABLE)]
+    parts = [f"{_title(rules, k) or k} {v}" for k, v in counts.items() if k not in (UNKNOWN, UNREADABLE, SKIPPED)]
     parts.append(f"未识别 {counts.get(UNKNOWN, 0)}")
     parts.append(f"无法读取 {counts.get(UNREADABLE, 0)}")
+    if counts.get(SKIPPED):
+        parts.append(f"未处理 {counts[SKIPPED]}")
     console.print(f"共 {len(batch.results)} 张：" + "，".join(parts), markup=False)

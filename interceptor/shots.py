@@ -19,6 +19,7 @@ two put back together, and pairs of lines where a banner sentence wrapped.
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import json
 import math
@@ -35,6 +36,8 @@ from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from loguru import logger
 
 from .files import private_dir, write_private_text
 from .ocr import OcrEngine, OcrLine, RapidOcrEngine, default_threads
@@ -75,6 +78,8 @@ class ShotResult:
     region: tuple[float, float, float, float] | None = None
     # Where masked personal data sits in the picture, so report images can hide it too.
     hidden: list[tuple[float, float, float, float]] = field(default_factory=list)
+    # Not looked at: the batch was stopped (Ctrl-C) before this file's turn.
+    skipped: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,10 +99,11 @@ class BatchResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Screenshots per main rule; ``unknown`` for none found, ``error`` for unreadable."""
+        """Screenshots per main rule; ``unknown`` for none found, ``error`` for unreadable,
+        ``skipped`` for files a stopped batch never reached."""
         counts: dict[str, int] = {}
         for r in self.results:
-            key = "error" if r.error else (r.rule or "unknown")
+            key = "skipped" if r.skipped else ("error" if r.error else (r.rule or "unknown"))
             counts[key] = counts.get(key, 0) + 1
         return counts
 
@@ -315,10 +321,23 @@ def read_input(path: str | Path) -> bytes:
                 raise UnreadableImage(too_big.format(info.st_size / 1024 / 1024, limit_mb))
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise UnreadableImage(f"无法读取文件：{exc.strerror or exc}。") from None
+        raise UnreadableImage(_os_reason(exc)) from None
     if len(data) > MAX_FILE_BYTES:  # it grew while we read it
         raise UnreadableImage(too_big.format(len(data) / 1024 / 1024, limit_mb))
     return data
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file cannot be read, in Chinese (the system's own words are English)."""
+    reasons = {
+        errno.ENOENT: "文件不存在，请检查路径是否写对。",
+        errno.EACCES: "没有权限读取这个文件。",
+        errno.EPERM: "没有权限读取这个文件。",
+        errno.EISDIR: "这是一个文件夹，不是图片。",
+        errno.ENAMETOOLONG: "文件名太长。",
+        errno.EIO: "读取文件时磁盘出错。",
+    }
+    return "无法读取文件：" + reasons.get(exc.errno or 0, "系统拒绝读取（请检查文件是否完好、是否被占用）。")
 
 
 def load_image(data: bytes) -> Image.Image:
@@ -337,8 +356,8 @@ def load_image(data: bytes) -> Image.Image:
         raise UnreadableImage("不是图片，或图片格式无法识别。") from None
     except Image.DecompressionBombError:
         raise UnreadableImage(too_big.format("极大", "极大")) from None
-    except Exception as exc:  # Pillow raises several types for broken headers
-        raise UnreadableImage(f"图片文件头已损坏：{exc}。") from None
+    except Exception:  # Pillow raises several types (in English) for broken headers
+        raise UnreadableImage("图片文件头已损坏，无法识别。") from None
     width, height = image.size
     if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
         raise UnreadableImage(too_big.format(width, height))
@@ -781,7 +800,8 @@ def ocr_file(
     try:
         return read_image(image, _engine(factory), rules, partial), None
     except Exception as exc:  # one picture that trips the engine must not end the batch
-        return None, f"文字识别失败：{exc}。"
+        logger.debug("interceptor: OCR failed on {}: {}", path, exc)
+        return None, "文字识别失败：图片可能不完整或已损坏，请重新截图或换一张。"
 
 
 def _ocr_in_worker(
@@ -889,7 +909,7 @@ def check_shots(
     except KeyboardInterrupt:
         interrupted = True
     final = [
-        r if r is not None else ShotResult(file=str(files[i]), error="批处理被中断，此文件未识别。")
+        r if r is not None else ShotResult(file=str(files[i]), error="批处理被中断，此文件未识别。", skipped=True)
         for i, r in enumerate(results)
     ]
     return BatchResult(final, interrupted)
@@ -941,11 +961,17 @@ def run(args: argparse.Namespace) -> int:
     from . import report
     from .rules import load_rules
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        for p in missing:
+            err.print(f"找不到 {p}：请检查文件或文件夹的名字是否写对。", markup=False)
+        return 2
     rules = load_rules(getattr(args, "rules", None))
     files = collect_files(args.paths)
     if not files:
-        err.print("没有找到图片（支持 png、jpg、jpeg、webp、bmp）。")
+        err.print("没有找到图片（支持 png、jpg、jpeg、webp、bmp）：请检查文件夹里是否有截图。", markup=False)
+        return 1
     cache_dir = None if args.no_cache else default_cache_dir()
     with Progress(
         TextColumn("识别截图"),

@@ -109,7 +109,6 @@ SHOTS_CASES = [
 ]
 
 
-@pytest.mark.xfail(reason="shots 的说法和退出码由拆分 shots.py 的同事负责（item 9）", strict=False)
 @pytest.mark.parametrize(("said", "argv"), SHOTS_CASES, ids=[c[0] for c in SHOTS_CASES])
 def test_shots_mistakes_get_a_chinese_sentence(said: str, argv: list[str], place: Path) -> None:
     result = _run(argv, place, None)
