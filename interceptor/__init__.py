@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .classify import Match, RuleSet
+from .classify import Match, RuleSet, load_rules
 from .errors import (
     BrowserError,
     CompanionTimeout,
@@ -18,7 +18,7 @@ from .errors import (
     RuleFileErrors,
     TargetError,
 )
-from .rules import FaqEntry, Remedy, Rule, load_rules
+from .rules import FaqEntry, Remedy, Rule
 from .version import installed_version
 
 if TYPE_CHECKING:

@@ -21,16 +21,17 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-from .errors import RuleError
+from .errors import RuleError, RuleFileErrors
 from .normalize import Normalized, js_config, normalize, normalize_with_offsets
-from .rules import PLACEHOLDER, FaqEntry, Rule, text_line
+from .rules import PLACEHOLDER, FaqEntry, Rule, lint_patterns, read_rule_files, text_line
 
 # Longest text given to the tolerant stage: banners are short; a page dump is not a banner.
 TOLERANT_MAX_CHARS = 240
@@ -630,3 +631,29 @@ def _safe_edits(literal: str, candidate: str) -> bool:
 
 def _is_ideograph(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0002ffff"
+
+
+# --- the rule table as a whole: loading and checking -----------------------------------
+
+
+def load_rules(paths: Iterable[str | Path] | None = None) -> RuleSet:
+    """Load rule files (default: the bundled table) into a ready-to-use :class:`RuleSet`."""
+    rules, questions = read_rule_files(paths)
+    return RuleSet(rules, questions)
+
+
+def check_rules(paths: Iterable[str | Path] | None = None) -> list[RuleError]:
+    """Validate rule files and run every embedded example; returns the problems found, in
+    file and line order."""
+    paths = list(paths) if paths is not None else None
+    try:
+        ruleset = load_rules(paths)
+    except RuleFileErrors as exc:
+        return _in_order(exc.errors)
+    except RuleError as exc:
+        return [exc]
+    return _in_order([*lint_patterns(ruleset.rules), *ruleset.self_check()])
+
+
+def _in_order(problems: list[RuleError]) -> list[RuleError]:
+    return sorted(problems, key=lambda p: (str(p.path or ""), p.line or 0))

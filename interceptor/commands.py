@@ -8,11 +8,11 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from .classify import MAX_TEXT_CHARS, Match, RuleSet
+from .classify import MAX_TEXT_CHARS, Match, RuleSet, check_rules, load_rules
 from .errors import RuleError
 from .privacy import mask, mask_captures
 from .remedy import remedy_lines
-from .rules import FaqEntry, check_rules, load_rules
+from .rules import FaqEntry
 from .wording import confidence
 
 # Readable names of the captures the bundled rules declare.

@@ -31,7 +31,7 @@ from playwright.sync_api import BrowserContext, Dialog, Error, Frame, Page, Resp
 
 from .browser import pump
 from .channel import Channel, PageChannel
-from .classify import Match, RuleSet
+from .classify import Match, RuleSet, load_rules
 from .errors import CompanionTimeout, InterceptorError
 from .eventlog import EventLog
 from .events import Event, Recent, Source, card_for, fold_key
@@ -40,7 +40,6 @@ from .messages import MAX_TEXT, api_error_text, looks_like_error, looks_like_suc
 from .normalize import normalize
 from .origins import OriginPolicy
 from .protocol import Level, ReportChannel
-from .rules import load_rules
 from .watcher import bundle
 
 __all__ = [

@@ -267,8 +267,8 @@ def check_event_log(profile: Path) -> Check:
 
 
 def check_rules() -> Check:
-    from .rules import check_rules as run_rule_checks
-    from .rules import load_rules
+    from .classify import check_rules as run_rule_checks
+    from .classify import load_rules
 
     try:
         problems = run_rule_checks()

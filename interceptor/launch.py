@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from .browser import launch_options
+from .classify import load_rules
 from .companion import Companion, Event, attach
 from .errors import EXIT_ENVIRONMENT, NO_DISPLAY, InterceptorError, browser_failure, has_display, page_failure
 from .files import private_dir
 from .origins import DEFAULT_HALL_URL, HALL_ORIGINS, check_patterns, origin_of
 from .privacy import mask
-from .rules import load_rules
 
 LOG_NAME = "interceptor-events.jsonl"
 

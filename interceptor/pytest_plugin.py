@@ -86,7 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def interceptor_rules(pytestconfig: pytest.Config) -> RuleSet:
     """The rules the ``interceptor`` fixture classifies with (bundled, or ``--interceptor-rules``)."""
-    from .rules import load_rules
+    from .classify import load_rules
 
     return load_rules(pytestconfig.getoption("--interceptor-rules"))
 

@@ -455,7 +455,7 @@ def _scrub_multipart(text: str, mime: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """``interceptor record [URL | --demo] --out DIR [--profile DIR] [--headless] [--duration S] [--rules PATH]``."""
-    from .rules import load_rules
+    from .classify import load_rules
 
     if args.duration is not None and args.duration <= 0:
         print("--duration 必须大于 0。", file=sys.stderr)

@@ -151,7 +151,7 @@ def replay_targets(
     cannot be loaded gets ``error`` set; the others still run. Local pages reach nothing
     but their own server unless ``online`` is true.
     """
-    from .rules import load_rules
+    from .classify import load_rules
 
     rules = rules or load_rules()
     items = [t if isinstance(t, ReplayTarget) else ReplayTarget(str(t)) for t in targets]
@@ -673,7 +673,7 @@ def _iter_lines(results: list[PageResult], titles: dict[str, str]) -> Iterator[s
 
 def run(args: argparse.Namespace) -> int:
     """``interceptor replay TARGET... [--json FILE] [--wait S] [--screenshots DIR] [--dialogs …]``."""
-    from .rules import load_rules
+    from .classify import load_rules
 
     if args.wait < 0:
         print("--wait 不能为负数。", file=sys.stderr)

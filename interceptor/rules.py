@@ -12,15 +12,12 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import RuleError, RuleFileErrors
-
-if TYPE_CHECKING:
-    from .classify import RuleSet
 
 Actor = Literal["单位", "员工", "经办机构"]
 Severity = Literal["error", "info"]
@@ -396,31 +393,6 @@ def read_rule_files(paths: Iterable[str | Path] | None = None) -> tuple[list[Rul
     if problems:
         raise RuleFileErrors(problems)
     return rules, questions
-
-
-def load_rules(paths: Iterable[str | Path] | None = None) -> RuleSet:
-    """Load rule files (default: the bundled table) into a ready-to-use :class:`RuleSet`."""
-    from .classify import RuleSet
-
-    rules, questions = read_rule_files(paths)
-    return RuleSet(rules, questions)
-
-
-def check_rules(paths: Iterable[str | Path] | None = None) -> list[RuleError]:
-    """Validate rule files and run every embedded example; returns the problems found, in
-    file and line order."""
-    paths = list(paths) if paths is not None else None
-    try:
-        ruleset = load_rules(paths)
-    except RuleFileErrors as exc:
-        return _in_order(exc.errors)
-    except RuleError as exc:
-        return [exc]
-    return _in_order([*lint_patterns(ruleset.rules), *ruleset.self_check()])
-
-
-def _in_order(problems: list[RuleError]) -> list[RuleError]:
-    return sorted(problems, key=lambda p: (str(p.path or ""), p.line or 0))
 
 
 # What a pattern written as a regular expression looks like; patterns are plain wording.

@@ -841,7 +841,7 @@ def check_shots(
     ``on_result``, stops the batch: what is done is returned with ``interrupted=True`` and
     every file not done gets a row saying so.
     """
-    from .rules import load_rules
+    from .classify import load_rules
 
     ruleset = rules if rules is not None else load_rules()
     files = collect_files(paths)
@@ -959,7 +959,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from . import report
-    from .rules import load_rules
+    from .classify import load_rules
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     missing = [p for p in args.paths if not Path(p).exists()]

@@ -179,7 +179,7 @@ def to_html(stats: dict[str, Any], groups: Sequence[Group], rules: RuleSet | Non
 
 def run(args: argparse.Namespace) -> int:
     """``interceptor stats [PATH ...] [--since DATE] [--html FILE] [--json]``."""
-    from .rules import load_rules
+    from .classify import load_rules
 
     inputs = load_inputs(args)
     if inputs is None:

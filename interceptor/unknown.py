@@ -436,8 +436,8 @@ def default_inputs() -> list[Path]:
 
 def load_inputs(args: argparse.Namespace) -> Inputs | None:
     """The inputs of ``unknown`` and ``stats``; None (after saying why) when nothing can be read."""
+    from .classify import load_rules
     from .errors import InterceptorError
-    from .rules import load_rules
 
     paths = [Path(p) for p in args.paths] if args.paths else default_inputs()
     try:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from interceptor.classify import load_rules
 from interceptor.cli import main
-from interceptor.rules import load_rules
 
 PHRASINGS = Path(__file__).with_name("ask_phrasings.tsv")
 

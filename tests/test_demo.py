@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from interceptor import RuleSet
+from interceptor.classify import load_rules
 from interceptor.cli import main
 from interceptor.companion import Event
 from interceptor.demo import SCENARIOS, DemoBackend
 from interceptor.demo.walk import SEVEN_RULES, STEPS, StepResult, passed, write_summary
-from interceptor.rules import load_rules
 
 
 def _post(backend: DemoBackend, endpoint: str, data: dict[str, str]) -> dict[str, object]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from interceptor.classify import load_rules
 from interceptor.cli import main
 from interceptor.demo import start_demo_server
 from interceptor.replay import RECORDING_HAR, RECORDING_META, replay_targets
-from interceptor.rules import load_rules
 
 IDCARD = "320211200002290035"  # 钱七 in the demo hall: nobody has collected them
 

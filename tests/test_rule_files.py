@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from interceptor import RuleFileErrors, load_rules
+from interceptor.classify import check_rules
 from interceptor.cli import main
-from interceptor.rules import bundled_rules_dir, check_rules
+from interceptor.rules import bundled_rules_dir
 
 GOOD_RULE = """\
 rules:

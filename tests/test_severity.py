@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from interceptor import RuleSet, load_rules
+from interceptor.classify import check_rules
 from interceptor.cli import main
-from interceptor.rules import check_rules
 
 INFO_IDS = {"old-browser-warning", "password-too-weak", "stop-insurance-tax-deadline"}
 

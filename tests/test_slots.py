@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interceptor import RuleSet, load_rules
-from interceptor.rules import check_rules
+from interceptor.classify import check_rules
 
 _RULESET = load_rules()
 MEANING_WORDS = ["不", "未", "非", "无", "已", "没", "成功", "没有", "不是", "未能"]

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from interceptor import load_rules
+from interceptor.classify import check_rules
 from interceptor.cli import main
-from interceptor.rules import check_rules
 
 HALL = "https://rs.jshrss.jiangsu.gov.cn/busi/app.html#/flows/insure-register"
 T0 = time.mktime((2026, 11, 20, 12, 0, 0, 0, 0, -1))  # noon, local time; before any report file

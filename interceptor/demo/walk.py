@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..browser import own_playwright_thread
-from ..classify import RuleSet
+from ..classify import RuleSet, load_rules
 from ..privacy import mask, mask_data
 from ..remedy import html_env, remedy_lines, rows_json
-from ..rules import load_rules
 from ..wording import source_words
 
 if TYPE_CHECKING:
