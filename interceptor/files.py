@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from pathlib import Path
 
 DIR_MODE = 0o700
@@ -68,3 +69,8 @@ def write_private_bytes(path: Path | str, data: bytes) -> Path:
     with open(fd, "wb") as handle:
         handle.write(data)
     return file
+
+
+def safe_name(text: str, fallback: str, limit: int) -> str:
+    """``text`` as a file name: ASCII letters, digits, ``._-`` (the rest becomes ``-``)."""
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", text)[:limit].strip("-") or fallback

@@ -28,7 +28,6 @@ imports nothing heavy at module level and does nothing unless its fixtures are u
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Generator
 from contextlib import suppress
 from pathlib import Path
@@ -113,12 +112,10 @@ def interceptor(
 
 
 def _artefact_dir(request: pytest.FixtureRequest) -> Path:
+    from .files import safe_name
+
     chosen = request.config.getoption("--interceptor-output") or DEFAULT_OUTPUT
-    return Path(chosen).absolute() / _slug(request.node.nodeid)
-
-
-def _slug(nodeid: str) -> str:
-    return re.sub(r"[^0-9A-Za-z._-]+", "-", nodeid).strip("-")[:200] or "test"
+    return Path(chosen).absolute() / safe_name(request.node.nodeid, "test", 200)
 
 
 def _keep_artefacts(page: Page, companion: Companion, folder: Path) -> None:

@@ -46,7 +46,7 @@ from .errors import (
 )
 from .files import private_dir, write_private_bytes, write_private_text
 from .privacy import mask, mask_data
-from .replay import RECORDING_HAR, RECORDING_META, sanitize_html
+from .recording import RECORDING_HAR, RECORDING_META, sanitize_html
 from .server import web_modules_dir
 from .wording import source_words
 

@@ -17,7 +17,7 @@ from plain_chinese import english_sentences
 from interceptor.cli import main
 from interceptor.errors import EXIT_ENVIRONMENT, NO_DISPLAY
 from interceptor.launch import how_it_ends
-from interceptor.replay import RECORDING_META
+from interceptor.recording import RECORDING_META
 
 ROOT = Path(__file__).parent.parent
 

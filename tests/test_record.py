@@ -10,7 +10,8 @@ import pytest
 from interceptor.classify import load_rules
 from interceptor.cli import main
 from interceptor.demo import start_demo_server
-from interceptor.replay import RECORDING_HAR, RECORDING_META, replay_targets
+from interceptor.recording import RECORDING_HAR, RECORDING_META
+from interceptor.replay import replay_targets
 
 IDCARD = "320211200002290035"  # 钱七 in the demo hall: nobody has collected them
 

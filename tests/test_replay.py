@@ -17,7 +17,8 @@ import yaml
 
 from interceptor import RuleSet
 from interceptor.cli import main
-from interceptor.replay import RECORDING_META, PageResult, ReplayTarget, replay_targets
+from interceptor.recording import RECORDING_META
+from interceptor.replay import PageResult, ReplayTarget, replay_targets
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 # A case's wait is what it needs on a quiet machine; the whole corpus replays six at a time

@@ -10,14 +10,8 @@ import pytest
 
 from interceptor.cli import build_parser
 from interceptor.errors import TargetError
-from interceptor.replay import (
-    RECORDING_META,
-    ReplayTarget,
-    page_assets,
-    recording_path,
-    replay_targets,
-    sanitize_html,
-)
+from interceptor.recording import RECORDING_META, recording_path, sanitize_html
+from interceptor.replay import ReplayTarget, page_assets, replay_targets
 from interceptor.server import LocalServer, Response
 
 SECRET = "SECRET-7f3a9c"
