@@ -2,8 +2,14 @@
 
 ``shots`` only needs lines of text with their boxes, so any engine that returns
 :class:`OcrLine` objects can be plugged in through :class:`OcrEngine`. The bundled
-adapter runs RapidOCR (PP-OCRv4 models on onnxruntime, shipped inside the
-``rapidocr-onnxruntime`` package, so it works offline).
+adapter runs RapidOCR's PP-OCRv4 models on one of two runtimes, each shipping the models
+inside its own wheel, so nothing is downloaded at run time:
+
+* ``openvino`` (``rapidocr-openvino``): about twice as fast on the CPUs we measured;
+* ``onnxruntime`` (``rapidocr-onnxruntime``).
+
+:func:`pick_backend` chooses the fastest one installed that reads a tiny built-in picture
+of known text correctly (:func:`self_check`), so a broken install falls back to the other.
 
 Why the adapter does not simply call ``RapidOCR()(image)``: the stock pipeline runs its
 text detector on up to 2000 px (upscaling small pictures first) and an angle classifier on
@@ -25,6 +31,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib import resources
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -39,12 +47,16 @@ class OcrLine:
     ``hidden`` is set on lines that come back from the OCR cache, whose text is stored masked:
     the first and last index of the characters that were masked, so report pictures can still
     pixelate them (the masked text itself no longer says where the personal data was).
+
+    ``chars`` is the recogniser's confidence for each character of ``text`` (empty when the
+    engine does not say), used by :mod:`interceptor.ocr_match`.
     """
 
     text: str
     box: tuple[float, float, float, float]
     score: float
     hidden: tuple[int, int] | None = None
+    chars: tuple[float, ...] = ()
 
     @property
     def height(self) -> float:
@@ -70,20 +82,87 @@ class OcrEngine(Protocol):
         ...
 
 
-def _rapidocr_version() -> str:
+# Fastest first, as measured on our dev set (docs/shots.md): OpenVINO read the same pictures
+# with the same text in about half the time of onnxruntime on 2-core Xeons.
+BACKENDS = ("openvino", "onnxruntime")
+_PACKAGES = {"openvino": "rapidocr_openvino", "onnxruntime": "rapidocr_onnxruntime"}
+# The text of the built-in picture ``ocr_check.png``.
+CHECK_TEXT = "户籍性质为空2026"
+
+
+class EngineUnavailable(Exception):
+    """No usable OCR engine; the message says which and why, in Chinese."""
+
+
+def installed_backends() -> list[str]:
+    """The RapidOCR builds installed here, fastest first (nothing is loaded)."""
+    return [name for name in BACKENDS if find_spec(_PACKAGES[name]) is not None]
+
+
+def _rapidocr_version(backend: str = "onnxruntime") -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("rapidocr-onnxruntime")
+        return version(_PACKAGES[backend].replace("_", "-"))
     except PackageNotFoundError:  # pragma: no cover - only when run from a source tree copy
         return "unknown"
+
+
+def check_picture() -> Image.Image:
+    """The tiny built-in picture of :data:`CHECK_TEXT` used by :func:`self_check`."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    data = resources.files("interceptor").joinpath("ocr_check.png").read_bytes()
+    return Image.open(BytesIO(data)).convert("RGB")
+
+
+def self_check(engine: OcrEngine) -> bool:
+    """Whether ``engine`` reads the built-in picture right (a broken runtime or model reads
+    nothing, or nonsense)."""
+    try:
+        text = "".join(ln.text for ln in engine.recognize(check_picture()))
+    except Exception:
+        return False
+    return CHECK_TEXT in "".join(text.split())
+
+
+_PICKED: dict[str | None, str] = {}
+
+
+def pick_backend(requested: str | None = None) -> str:
+    """The backend to use: ``requested`` if it is installed and passes :func:`self_check`, else
+    (when None) the fastest installed one that passes. Decided once per process."""
+    if requested in _PICKED:
+        return _PICKED[requested]
+    if requested is not None and requested not in BACKENDS:
+        raise EngineUnavailable(f"未知的识别引擎 {requested!r}：可选 {'、'.join(BACKENDS)}。")
+    candidates = [requested] if requested is not None else installed_backends()
+    failed = []
+    for name in candidates:
+        if name not in installed_backends():
+            failed.append(f"{name} 未安装（pip install {_PACKAGES[name].replace('_', '-')}）")
+            continue
+        try:
+            ok = self_check(RapidOcrEngine(backend=name, threads=1))
+        except Exception:
+            ok = False
+        if ok:
+            _PICKED[requested] = name
+            return name
+        failed.append(f"{name} 自检未通过（读不出内置的测试图片）")
+    if not failed:
+        failed.append("openvino 和 onnxruntime 都未安装")
+    raise EngineUnavailable("没有可用的文字识别引擎：" + "；".join(failed) + "。")
 
 
 class RapidOcrEngine:
     """RapidOCR with the settings described in the module docstring.
 
     ``full=True`` gives RapidOCR's stock pipeline (whole image, angle classifier, default
-    sizes), used as the baseline in the benchmark.
+    sizes), used as the baseline in the benchmark. ``backend`` is ``onnxruntime`` or
+    ``openvino`` (same models, same pre- and post-processing).
     """
 
     def __init__(
@@ -96,10 +175,17 @@ class RapidOcrEngine:
         stretch: bool = True,
         threads: int | None = None,
         full: bool = False,
+        backend: str = "onnxruntime",
     ) -> None:
-        from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+        if backend not in BACKENDS:
+            raise EngineUnavailable(f"未知的识别引擎 {backend!r}：可选 {'、'.join(BACKENDS)}。")
+        if backend == "openvino":
+            from rapidocr_openvino import RapidOCR  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        else:
+            from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped,unused-ignore]
 
         self.full = full
+        self.backend = backend
         self.det_max_side = det_max_side
         self.rec_height = rec_height
         self.min_text_height = min_text_height
@@ -109,7 +195,8 @@ class RapidOcrEngine:
         if threads:
             # Several worker processes each using every core only fight over the cores.
             # (RapidOCR copies the global thread setting into each stage.)
-            params["intra_op_num_threads"] = threads
+            key = "inference_num_threads" if backend == "openvino" else "intra_op_num_threads"
+            params[key] = threads
         if not full:
             # "max" with a side this long never resizes: _fast shrinks pictures itself.
             params.update({"det_limit_type": "max", "det_limit_side_len": 4096})
@@ -122,6 +209,7 @@ class RapidOcrEngine:
             min_text_height=min_text_height,
             stretch=stretch,
             full=full,
+            backend=backend,
         )
 
     @staticmethod
@@ -132,30 +220,34 @@ class RapidOcrEngine:
         min_text_height: float = 6.0,
         stretch: bool = True,
         full: bool = False,
+        backend: str = "onnxruntime",
     ) -> str:
         """The engine name for these settings, without loading any model."""
-        version = _rapidocr_version()
+        version = _rapidocr_version(backend)
+        prefix = "rapidocr" if backend == "onnxruntime" else f"rapidocr-{backend}"
         if full:
-            return f"rapidocr-{version}-full"
+            return f"{prefix}-{version}-full"
         return (
-            f"rapidocr-{version}-det{det_max_side}-rec{rec_height}-min{min_text_height:g}"
+            f"{prefix}-{version}-det{det_max_side}-rec{rec_height}-min{min_text_height:g}"
             f"{'-stretch' if stretch else ''}"
         )
 
-    def recognize(self, image: Image.Image) -> list[OcrLine]:
+    def recognize(self, image: Image.Image, *, det_max_side: int | None = None) -> list[OcrLine]:
+        """Every text line of ``image``; ``det_max_side`` overrides the detector's size for one
+        call (the second, closer look of :mod:`interceptor.shots`)."""
         import numpy as np
 
         rgb = np.asarray(image.convert("RGB"))
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         if self.full:
             return self._full(bgr)
-        return self._fast(bgr)
+        return self._fast(bgr, det_max_side or self.det_max_side)
 
     def _full(self, bgr: Any) -> list[OcrLine]:
         result, _ = self._ocr(bgr)
         return [_line(box, text, score) for box, text, score in result or []]
 
-    def _fast(self, bgr: Any) -> list[OcrLine]:
+    def _fast(self, bgr: Any, det_max_side: int) -> list[OcrLine]:
         import cv2
         import numpy as np
 
@@ -163,7 +255,7 @@ class RapidOcrEngine:
         # RapidOCR's own resizing never shrinks below 1500/2000 px, so shrink here; boxes
         # are scaled back and the crops for recognition come from the full-size picture.
         height, width = bgr.shape[:2]
-        scale = min(1.0, self.det_max_side / max(height, width))
+        scale = min(1.0, det_max_side / max(height, width))
         small = (
             bgr
             if scale == 1.0
@@ -185,12 +277,24 @@ class RapidOcrEngine:
         crops = ocr.get_crop_img_list(bgr, kept)
         if self.stretch:
             crops = [_stretch(crop) for crop in crops]
-        results, _ = ocr.text_rec(crops)
+        # With word boxes on, each result also holds every character's own confidence.
+        results, _ = ocr.text_rec(crops, True)
         lines = []
-        for quad, (text, score, *_) in zip(kept, results, strict=True):
+        for quad, (text, score, *rest) in zip(kept, results, strict=True):
             if float(score) >= self.text_score and text.strip():
-                lines.append(_line(quad, text, score))
+                chars = _char_scores(text, rest)
+                lines.append(_line(quad, text, score, chars))
         return lines
+
+
+def _char_scores(text: str, rest: list[Any]) -> tuple[float, ...]:
+    """Per-character confidences from RapidOCR's word-box output, or () when they do not line
+    up with the text."""
+    try:
+        scores = tuple(float(v) for v in rest[0][4])
+    except (IndexError, TypeError, ValueError):
+        return ()
+    return scores if len(scores) == len(text) else ()
 
 
 def _stretch(crop: Any) -> Any:
@@ -211,10 +315,10 @@ def _stretch(crop: Any) -> Any:
     return cv2.cvtColor(scaled, cv2.COLOR_GRAY2BGR)
 
 
-def _line(quad: Any, text: str, score: Any) -> OcrLine:
+def _line(quad: Any, text: str, score: Any, chars: tuple[float, ...] = ()) -> OcrLine:
     xs = [float(p[0]) for p in quad]
     ys = [float(p[1]) for p in quad]
-    return OcrLine(text=str(text), box=(min(xs), min(ys), max(xs), max(ys)), score=float(score))
+    return OcrLine(text=str(text), box=(min(xs), min(ys), max(xs), max(ys)), score=float(score), chars=chars)
 
 
 def default_threads(workers: int) -> int:

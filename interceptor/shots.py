@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from .files import private_dir, write_private_text
-from .ocr import OcrEngine, OcrLine, RapidOcrEngine, default_threads
+from .ocr import EngineUnavailable, OcrEngine, OcrLine, RapidOcrEngine, default_threads, pick_backend
 from .privacy import mask, mask_captures
 
 if TYPE_CHECKING:
@@ -819,9 +819,10 @@ class _DefaultEngineFactory:
     """Picklable factory of the bundled engine with a thread budget per worker."""
 
     threads: int
+    backend: str = "onnxruntime"
 
     def __call__(self) -> OcrEngine:
-        return RapidOcrEngine(threads=self.threads)
+        return RapidOcrEngine(threads=self.threads, backend=self.backend)
 
 
 def check_shots(
@@ -832,10 +833,14 @@ def check_shots(
     workers: int | None = None,
     cache_dir: Path | None = None,
     on_result: Callable[[ShotResult, int, int], None] | None = None,
+    engine: str | None = None,
 ) -> BatchResult:
     """Check every image under ``paths``; the library form of ``interceptor shots``.
 
     ``engine_factory`` makes the OCR engine (it must be picklable when ``workers`` > 1);
+    without one, the bundled RapidOCR runs on ``engine`` (``openvino`` or ``onnxruntime``;
+    None: :func:`~interceptor.ocr.pick_backend` chooses, which raises
+    :class:`~interceptor.ocr.EngineUnavailable` when none works);
     ``cache_dir`` enables the OCR cache; ``on_result(result, done, total)`` is called as each
     file finishes (the progress bar). A KeyboardInterrupt, from the terminal or raised by
     ``on_result``, stops the batch: what is done is returned with ``interrupted=True`` and
@@ -846,7 +851,7 @@ def check_shots(
     ruleset = rules if rules is not None else load_rules()
     files = collect_files(paths)
     n_workers = max(1, workers or _workers_default())
-    factory = engine_factory or _DefaultEngineFactory(default_threads(n_workers))
+    factory = engine_factory or _DefaultEngineFactory(default_threads(n_workers), pick_backend(engine))
     total = len(files)
     results: list[ShotResult | None] = [None] * total
     done = 0
@@ -919,7 +924,7 @@ def _engine_name(factory: EngineFactory) -> str:
     # Engines are named by their settings; building one to learn its name would load models,
     # so the bundled factory answers directly.
     if isinstance(factory, _DefaultEngineFactory):
-        return RapidOcrEngine.describe()
+        return RapidOcrEngine.describe(backend=factory.backend)
     return _engine(factory).name
 
 
@@ -973,6 +978,11 @@ def run(args: argparse.Namespace) -> int:
         err.print("没有找到图片（支持 png、jpg、jpeg、webp、bmp）：请检查文件夹里是否有截图。", markup=False)
         return 1
     cache_dir = None if args.no_cache else default_cache_dir()
+    try:
+        backend = pick_backend(getattr(args, "engine", None))
+    except EngineUnavailable as exc:
+        err.print(str(exc), markup=False)
+        return 2
     with Progress(
         TextColumn("识别截图"),
         BarColumn(),
@@ -988,7 +998,9 @@ def run(args: argparse.Namespace) -> int:
         def step(result: ShotResult, done: int, total: int) -> None:
             progress.update(task, completed=done, name=Path(result.file).name)
 
-        batch = check_shots(files, rules=rules, workers=args.workers, cache_dir=cache_dir, on_result=step)
+        batch = check_shots(
+            files, rules=rules, workers=args.workers, cache_dir=cache_dir, on_result=step, engine=backend
+        )
 
     written = report.write_reports(
         batch, rules, json_file=args.json_file, csv_file=args.csv_file, html_file=args.html_file
