@@ -15,7 +15,12 @@ Accuracy: an image counts as right when the set of rules found equals the expect
 in ``fixtures/shots/expected.json``; for our pipeline the strict figure also requires the
 reading order of ``rules`` and the captures.
 
-    python benchmarks/shots_throughput.py [--threads N] [--limit N] [IMAGES_DIR]
+Plain runs on ``--plain-engine`` (default onnxruntime: what ``RapidOCR()`` is for most users),
+ours on ``--engine`` (default: what ``interceptor shots`` picks, see ``pick_backend``).
+
+    python benchmarks/shots_throughput.py [--engine E] [--plain-engine E] [--threads N] [--limit N] [FOLDER]
+
+FOLDER holds ``expected.json`` (``fixtures/shots`` or ``fixtures/shots/heldout``).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 
 from interceptor import load_rules  # noqa: E402
-from interceptor.ocr import RapidOcrEngine  # noqa: E402
+from interceptor.ocr import BACKENDS, RapidOcrEngine, pick_backend  # noqa: E402
 from interceptor.shots import load_image, read_image, result_from_reading  # noqa: E402
 
 T = TypeVar("T")
@@ -66,14 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="onnxruntime threads for both (default 2)")
     parser.add_argument("--limit", type=int, help="only the first N images")
     parser.add_argument("--verbose", action="store_true", help="one line per image")
+    parser.add_argument("--engine", choices=BACKENDS, help="our engine (default: as interceptor shots)")
+    parser.add_argument("--plain-engine", choices=BACKENDS, default="onnxruntime", help="the plain approach's")
     args = parser.parse_args(argv)
 
     folder = Path(args.folder)
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     names = sorted(expected)[: args.limit]
     rules = load_rules()
-    plain = RapidOcrEngine(full=True, threads=args.threads)
-    ours = RapidOcrEngine(threads=args.threads)
+    plain = RapidOcrEngine(full=True, threads=args.threads, backend=args.plain_engine)
+    ours = RapidOcrEngine(threads=args.threads, backend=pick_backend(args.engine))
     # Warm both up (first inference allocates), outside the timing.
     warm = load_image((folder / names[0]).read_bytes())
     plain.recognize(warm)
@@ -108,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:50} " + " | ".join(marks), flush=True)
 
     count = len(names)
-    print(f"{count} images from {folder}, onnxruntime threads={args.threads}")
+    print(f"{count} images from {folder}, threads={args.threads}, plain={plain.name}, ours={ours.name}")
     print(f"{'':8} {'images/s (wall)':>16} {'images/s (CPU)':>15} {'accuracy':>10} {'strict':>8}")
     for label in ("plain", "ours"):
         wall, cpu, right, strict = totals[label]

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .classify import RuleSet
     from .shots import BatchResult, ShotResult
 
-CSV_FIELDS = ("file", "rule", "title", "rules", "captures", "text", "error")
+CSV_FIELDS = ("file", "rule", "title", "rules", "captures", "text", "error", "pass")
 THUMB_SIZE = (360, 240)
 ZOOM_SIZE = (640, 120)
 UNKNOWN = "unknown"
@@ -91,6 +91,7 @@ def to_csv(batch: BatchResult, rules: RuleSet) -> str:
             "captures": "; ".join(f"{k}={v}" for k, v in row["captures"].items()),
             "text": row["text"].replace("\r", " ").replace("\n", " | "),
             "error": row["error"] or "",
+            "pass": "" if row["pass"] is None else row["pass"],
         }
         writer.writerow({k: csv_cell(str(v)) for k, v in cells.items()})
     return buffer.getvalue()

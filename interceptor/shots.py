@@ -57,8 +57,13 @@ MAX_SIDE = 20_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # A cache entry is a few kilobytes; a bigger one is damaged or not ours.
 MAX_CACHE_ENTRY_BYTES = 4 * 1024 * 1024
-# Bump when the OCR output format or the adapter's behaviour changes (3: text stored masked).
-CACHE_FORMAT = 3
+# Bump when the OCR output format or the adapter's behaviour changes (3: text stored masked;
+# 4: per-character confidences and the second read).
+CACHE_FORMAT = 4
+# Words of an error message: a picture whose text holds one but matches no rule is read again.
+ERROR_WORDS = ("失败", "错误", "为空", "不能", "不符", "没有", "只有", "未获取", "已采集", "存在", "异常", "无法")
+# A line read with less confidence than this also earns the picture a second read.
+LOW_LINE_SCORE = 0.8
 
 EngineFactory = Callable[[], OcrEngine]
 
@@ -80,6 +85,9 @@ class ShotResult:
     hidden: list[tuple[float, float, float, float]] = field(default_factory=list)
     # Not looked at: the batch was stopped (Ctrl-C) before this file's turn.
     skipped: bool = False
+    # Which pass found the error: 1 the first read, 2 the first read with OCR-aware matching,
+    # 3 the second, closer read of the region (see read_image); None when nothing was found.
+    decided_by: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +97,7 @@ class ShotResult:
             "captures": dict(self.captures),
             "text": self.text,
             "error": self.error,
+            "pass": self.decided_by,
         }
 
 
@@ -265,9 +274,22 @@ def _hidden_boxes(segments: Sequence[_Segment]) -> list[tuple[float, float, floa
     return boxes
 
 
-def result_from_lines(file: str, lines: Sequence[OcrLine], rules: RuleSet) -> ShotResult:
-    """The report row for one image's OCR lines (personal data masked)."""
+def result_from_lines(
+    file: str, lines: Sequence[OcrLine], rules: RuleSet, *, ocr_aware: bool = False
+) -> ShotResult:
+    """The report row for one image's OCR lines (personal data masked).
+
+    With ``ocr_aware``, lines that match nothing as read are also tried with the recogniser's
+    likely misreads undone (:mod:`interceptor.ocr_match`).
+    """
     findings, segments = find_errors(lines, rules)
+    if not findings and ocr_aware:
+        from .ocr_match import find_with_confusions
+
+        corrected = {i: text for i, _, text in find_with_confusions(lines, rules)}
+        if corrected:
+            lines = [replace(ln, text=corrected[i]) if i in corrected else ln for i, ln in enumerate(lines)]
+            findings, segments = find_errors(lines, rules)
     result = ShotResult(file=file, hidden=_hidden_boxes(segments))
     if findings:
         ids: list[str] = []
@@ -454,6 +476,8 @@ class Reading:
     focus: tuple[int, int, int, int] | None = None
     focus_lines: list[OcrLine] = field(default_factory=list)
     full_lines: list[OcrLine] | None = None
+    # The second, closer read (see read_image), when the first was not enough.
+    second_lines: list[OcrLine] | None = None
 
     def masked(self) -> Reading:
         """The same reading with personal data masked in every line (what the cache keeps)."""
@@ -466,17 +490,26 @@ class Reading:
                 if ln.hidden is not None:
                     changed = sorted({*changed, *ln.hidden})
                 hidden = (changed[0], changed[-1]) if changed else None
-                out.append(OcrLine(text, ln.box, ln.score, hidden))
+                out.append(OcrLine(text, ln.box, ln.score, hidden, ln.chars))
             return out
 
         return Reading(
-            self.focus, hide(self.focus_lines), None if self.full_lines is None else hide(self.full_lines)
+            self.focus,
+            hide(self.focus_lines),
+            None if self.full_lines is None else hide(self.full_lines),
+            None if self.second_lines is None else hide(self.second_lines),
         )
 
     def to_json(self) -> dict[str, Any]:
         def dump(lines: Sequence[OcrLine]) -> list[Any]:
             return [
-                [ln.text, list(ln.box), ln.score] + ([list(ln.hidden)] if ln.hidden is not None else [])
+                [
+                    ln.text,
+                    list(ln.box),
+                    ln.score,
+                    None if ln.hidden is None else list(ln.hidden),
+                    [round(c, 4) for c in ln.chars],
+                ]
                 for ln in lines
             ]
 
@@ -484,6 +517,7 @@ class Reading:
             "focus": list(self.focus) if self.focus else None,
             "focus_lines": dump(self.focus_lines),
             "full_lines": None if self.full_lines is None else dump(self.full_lines),
+            "second_lines": None if self.second_lines is None else dump(self.second_lines),
         }
 
     @classmethod
@@ -497,27 +531,32 @@ class Reading:
                 raise ValueError("lines are not a list")
             lines = []
             for item in items:
-                if not isinstance(item, list) or len(item) not in (3, 4) or not isinstance(item[0], str):
+                if not isinstance(item, list) or len(item) != 5 or not isinstance(item[0], str):
                     raise ValueError("bad line")
                 box = _numbers(item[1], 4)
                 hidden = None
-                if len(item) == 4:
+                if item[3] is not None:
                     first, last = _numbers(item[3], 2, whole=True)
                     if not 0 <= first <= last < len(item[0]):
                         raise ValueError("bad hidden span")
                     hidden = (int(first), int(last))
+                chars = tuple(_numbers(item[4], len(item[4]))) if isinstance(item[4], list) else ()
+                if chars and len(chars) != len(item[0]):
+                    raise ValueError("bad character scores")
                 lines.append(
-                    OcrLine(item[0], (box[0], box[1], box[2], box[3]), _numbers([item[2]], 1)[0], hidden)
+                    OcrLine(item[0], (box[0], box[1], box[2], box[3]), _numbers([item[2]], 1)[0], hidden, chars)
                 )
             return lines
 
         focus = raw["focus"]
         full = raw["full_lines"]
+        second = raw["second_lines"]
         box = None if focus is None else tuple(int(v) for v in _numbers(focus, 4, whole=True))
         return cls(
             focus=None if box is None else (box[0], box[1], box[2], box[3]),
             focus_lines=load(raw["focus_lines"]),
             full_lines=None if full is None else load(full),
+            second_lines=None if second is None else load(second),
         )
 
 
@@ -532,26 +571,99 @@ def _numbers(value: Any, count: int, *, whole: bool = False) -> list[float]:
     return [float(v) for v in value]
 
 
+def _looks_like_an_error(lines: Sequence[OcrLine]) -> bool:
+    """Text that reads like an error message, or that the recogniser was unsure of."""
+    return any(
+        ln.score < LOW_LINE_SCORE or any(word in ln.text for word in ERROR_WORDS) for ln in lines
+    )
+
+
 def result_from_reading(file: str, reading: Reading, rules: RuleSet) -> ShotResult | None:
-    """The report row for a reading, or None when the whole picture still has to be read."""
-    in_focus = None
+    """The report row for a reading, or None when more of the picture has to be read.
+
+    Pass 1: the dialog's text, else the whole picture's, as read. Pass 2: the same lines with
+    the recogniser's likely misreads undone (:mod:`interceptor.ocr_match`). Pass 3: when the
+    picture has a dialog or error-looking text but still no known error, the region read
+    again closely (``second_lines``), as read and OCR-aware.
+    """
+    first = reading.focus_lines if reading.focus is not None else []
     if reading.focus is not None:
-        in_focus = result_from_lines(file, reading.focus_lines, rules)
+        in_focus = result_from_lines(file, first, rules)
         if in_focus.rules:
-            return in_focus
+            return replace(in_focus, decided_by=1)
     if reading.full_lines is None:
         return None
     whole = result_from_lines(file, reading.full_lines, rules)
-    if whole.rules or in_focus is None:
+    if whole.rules:
+        return replace(whole, decided_by=1)
+    for lines in (first, reading.full_lines):
+        aware = result_from_lines(file, lines, rules, ocr_aware=True)
+        if aware.rules:
+            return replace(aware, decided_by=2)
+    if reading.second_lines is None:
+        if reading.focus is not None or _looks_like_an_error(reading.full_lines):
+            return None
+    else:
+        closer = result_from_lines(file, reading.second_lines, rules, ocr_aware=True)
+        if closer.rules:
+            return replace(closer, decided_by=3)
+    if reading.focus is None:
         return whole
     # Nothing known anywhere: the dialog's own text is what the picture is about.
-    return in_focus
+    return result_from_lines(file, first, rules)
+
+
+def _second_region(image: Image.Image, reading: Reading) -> tuple[int, int, int, int]:
+    """Where to look again: the dialog, else around the error-looking lines, else everywhere."""
+    if reading.focus is not None:
+        return reading.focus
+    suspects = [ln for ln in reading.full_lines or [] if _looks_like_an_error([ln])]
+    if not suspects:
+        return (0, 0, image.width, image.height)
+    margin = 3 * max(ln.height for ln in suspects)
+    return (
+        max(0, int(min(ln.box[0] for ln in suspects) - margin)),
+        max(0, int(min(ln.box[1] for ln in suspects) - margin)),
+        min(image.width, int(max(ln.box[2] for ln in suspects) + margin)),
+        min(image.height, int(max(ln.box[3] for ln in suspects) + margin)),
+    )
+
+
+def _read_closely(image: Image.Image, box: tuple[int, int, int, int], engine: OcrEngine) -> list[OcrLine]:
+    """The region read again: smoothed (JPEG blocks and moiré), enlarged 1.5×, and detected at
+    full resolution; boxes in the picture's pixels."""
+    from PIL import Image as PILImage
+    from PIL import ImageFilter
+
+    region = image.crop(box).filter(ImageFilter.MedianFilter(3))
+    factor = 1.5
+    region = region.resize(
+        (round(region.width * factor), round(region.height * factor)), PILImage.Resampling.BICUBIC
+    )
+    if isinstance(engine, RapidOcrEngine):
+        lines = engine.recognize(region, det_max_side=4096)
+    else:
+        lines = engine.recognize(region)
+    left, top = box[0], box[1]
+    return [
+        replace(
+            ln,
+            box=(
+                ln.box[0] / factor + left,
+                ln.box[1] / factor + top,
+                ln.box[2] / factor + left,
+                ln.box[3] / factor + top,
+            ),
+        )
+        for ln in lines
+    ]
 
 
 def read_image(
     image: Image.Image, engine: OcrEngine, rules: RuleSet, reading: Reading | None = None
 ) -> Reading:
-    """OCR a picture, the dialog first; the whole picture only when the dialog is not enough.
+    """OCR a picture, the dialog first; the whole picture only when the dialog is not enough;
+    a second, closer read of the region when the first found error-looking text but no rule.
 
     ``reading`` is a partial earlier reading (from the cache) to complete.
     """
@@ -560,16 +672,13 @@ def read_image(
         if reading.focus is not None:
             left, top = reading.focus[0], reading.focus[1]
             reading.focus_lines = [
-                OcrLine(
-                    ln.text,
-                    (ln.box[0] + left, ln.box[1] + top, ln.box[2] + left, ln.box[3] + top),
-                    ln.score,
-                    ln.hidden,
-                )
+                replace(ln, box=(ln.box[0] + left, ln.box[1] + top, ln.box[2] + left, ln.box[3] + top))
                 for ln in engine.recognize(image.crop(reading.focus))
             ]
     if result_from_reading("", reading, rules) is None:
         reading.full_lines = engine.recognize(image)
+    if result_from_reading("", reading, rules) is None:
+        reading.second_lines = _read_closely(image, _second_region(image, reading), engine)
     return reading
 
 
@@ -590,7 +699,7 @@ def rules_fingerprint(rules: RuleSet) -> str:
         dumped = rule.model_dump(mode="json", exclude={"path", "line", "examples"})
         digest.update(json.dumps(dumped, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     package = resources.files("interceptor")
-    for module in ("classify.py", "normalize.py", "shots.py", "privacy.py"):
+    for module in ("classify.py", "normalize.py", "shots.py", "privacy.py", "ocr_match.py", "ocr_confusions.json"):
         try:
             digest.update(package.joinpath(module).read_bytes())
         except OSError:
@@ -604,6 +713,7 @@ def _verdict_to_json(result: ShotResult) -> dict[str, Any]:
         "rules": list(result.rules),
         "captures": dict(result.captures),
         "text": result.text,
+        "pass": result.decided_by,
         "region": None if result.region is None else list(result.region),
         "hidden": [list(box) for box in result.hidden],
     }
@@ -622,6 +732,9 @@ def _verdict_from_json(file: str, raw: Any) -> ShotResult:
         raise ValueError("bad captures")
     if not isinstance(raw["hidden"], list):
         raise ValueError("bad hidden boxes")
+    decided_by = raw["pass"]
+    if decided_by not in (None, 1, 2, 3) or isinstance(decided_by, bool):
+        raise ValueError("bad pass")
 
     def box(value: Any) -> tuple[float, float, float, float]:
         a, b, c, d = _numbers(value, 4)
@@ -636,6 +749,7 @@ def _verdict_from_json(file: str, raw: Any) -> ShotResult:
         region=None if raw["region"] is None else box(raw["region"]),
         hidden=[box(h) for h in raw["hidden"]],
         cached=True,
+        decided_by=decided_by,
     )
 
 
