@@ -1091,6 +1091,9 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         err.print("没有找到图片（支持 png、jpg、jpeg、webp、bmp）：请检查文件夹里是否有截图。", markup=False)
         return 1
+    if getattr(args, "cluster", None) or getattr(args, "send", False):
+        err.print("在 Dask 集群上识别（--cluster、--send）还没有做好，请先在本机运行（去掉这两个选项）。", markup=False)
+        return 2
     cache_dir = None if args.no_cache else default_cache_dir()
     try:
         backend = pick_backend(getattr(args, "engine", None))
