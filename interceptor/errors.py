@@ -7,6 +7,7 @@
     ├── CompanionTimeout          wait_for_event saw no matching event in time
     ├── TargetError               a replay/record target cannot be loaded
     ├── ImageError                a screenshot cannot be read
+    │   └── UnreadableImage       (images.py) one file of a batch, with the reason for its row
     ├── UsageError                the command was given something unusable (exit 2)
     │   └── OutputPathError       an output file or folder cannot be written
     └── EnvironmentProblem        this computer lacks something: a display, a free profile (exit 3)

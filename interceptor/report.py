@@ -127,7 +127,7 @@ def thumbnails(
     ``hidden`` boxes (personal data, masked in the text) are pixelated in both. Either URL is
     None when it cannot be made (unreadable file, no region).
     """
-    from .shots import UnreadableImage, load_image, read_input
+    from .images import UnreadableImage, load_image, read_input
 
     try:
         image = load_image(read_input(path))

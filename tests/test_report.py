@@ -53,7 +53,7 @@ def test_json_has_one_object_per_file_with_the_documented_keys(batch: BatchResul
         "unknown.png",
         "broken.png",
     ]
-    assert all(set(r) == {"file", "rule", "rules", "captures", "text", "error"} for r in rows)
+    assert all(set(r) == {"file", "rule", "rules", "captures", "text", "error", "pass"} for r in rows)
     assert rows[0]["rules"] == ["person-info-not-found", "hr-service-fields-not-allowed"]
     assert rows[3] == {
         "file": rows[3]["file"],
@@ -62,6 +62,7 @@ def test_json_has_one_object_per_file_with_the_documented_keys(batch: BatchResul
         "captures": {},
         "text": "",
         "error": "图片数据不完整或已损坏。",
+        "pass": None,
     }
 
 
