@@ -14,6 +14,9 @@ spaces, punctuation and curated OCR confusions no longer matter. Three stages:
    never tolerated: a wrong remedy is worse than none.
 
 Any input returns in bounded time and nothing raises out of :meth:`RuleSet.classify`.
+
+Over 400 lines because the three stages share their compiled tables and guards; the rule
+table's loading (`load_rules`, `check_rules`) sits here too, beside what it builds.
 """
 
 from __future__ import annotations

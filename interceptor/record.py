@@ -17,6 +17,9 @@ values of password, token, secret and captcha fields (query strings, form, JSON 
 multipart bodies); text bodies too large to mask are not kept. Snapshots are inert (no
 scripts, ``on*`` handlers or ``javascript:`` URLs); screenshots cover input fields and
 texts holding 身份证 or mobile numbers. The folder and its files are the owner's alone.
+
+Over 400 lines because cleaning a HAR of secrets (cookies, tokens, passwords in URLs, forms,
+JSON and multipart bodies) is most of it, and belongs with the recording that writes it.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ from the local npm install, and every other request is aborted. Every file a rec
 names must lie inside its folder. DOM snapshots are served inert: no scripts, no ``on*``
 handlers, no ``javascript:`` URLs. Targets share one browser and are loaded a few at a
 time so their watch windows overlap.
+
+Over 400 lines because planning a target (URL, page, folder, recording, HAR), serving it
+offline and timing its watch window belong together; the recording format is in
+:mod:`interceptor.recording`.
 """
 
 from __future__ import annotations

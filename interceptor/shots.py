@@ -14,6 +14,10 @@ huge file gets a row saying why it was skipped, and the batch goes on.
 The classifier refuses menu words, success toasts and notices by itself; this module's job
 is to hand it the right texts: every line as the OCR read it, lines the detector split in
 two put back together, and pairs of lines where a banner sentence wrapped.
+
+Over 400 lines: the batch (worker pool, Ctrl-C), the cache, dialog-region finding and OCR
+line layout are still together here; image reading already lives in :mod:`interceptor.images`
+and OCR-aware matching in :mod:`interceptor.ocr_match`. Splitting the rest by concern is next.
 """
 
 from __future__ import annotations

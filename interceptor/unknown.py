@@ -15,6 +15,9 @@ loads it until the author has written the remedy.
 
 Every text that leaves this module is masked (:mod:`interceptor.privacy`, plus a name in
 front of a bracketed ID, which the hall writes as ``张三（320102…）``).
+
+Over 400 lines because it reads four kinds of input (event logs, events.json, replay and
+shots reports), each with its own sentence for a bad file; :mod:`interceptor.stats` reuses it.
 """
 
 from __future__ import annotations
