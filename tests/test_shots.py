@@ -170,7 +170,7 @@ def test_findings_keep_one_per_error_even_when_pairs_also_match(ruleset: RuleSet
 
 
 class FakeEngine:
-    """Reads the text from a sidecar ``.txt`` next to the image: no models, instant."""
+    """Reads the text from the PNG's own ``fake_text`` note: no models, instant."""
 
     name = "fake-1"
     calls = 0
