@@ -63,6 +63,8 @@ _BEFORE_GUARDS = (
     "当",
 )
 _AFTER_GUARDS = ("时", "的情况", "怎么办", "如何处理", "怎么处理", "吗")
+# Read by interceptor.spotting, which must respect the same guards on garbled OCR lines.
+GUARDS_BEFORE, GUARDS_AFTER = _BEFORE_GUARDS, _AFTER_GUARDS
 
 _BEFORE_GUARD = re.compile("(?:" + "|".join(_BEFORE_GUARDS) + ")$")
 _AFTER_GUARD = re.compile("|".join(_AFTER_GUARDS))

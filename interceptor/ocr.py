@@ -201,6 +201,7 @@ class RapidOcrEngine:
             # "max" with a side this long never resizes: _fast shrinks pictures itself.
             params.update({"det_limit_type": "max", "det_limit_side_len": 4096})
         self._ocr: Any = RapidOCR(**params)
+        self._classes: dict[str, int] | None = None
         if not full:
             self._ocr.text_rec.rec_image_shape = [3, rec_height, 320]
         self.name = self.describe(
@@ -243,11 +244,44 @@ class RapidOcrEngine:
             return self._full(bgr)
         return self._fast(bgr, det_max_side or self.det_max_side)
 
+    def recognize_frames(self, image: Image.Image, *, det_max_side: int | None = None) -> list[tuple[OcrLine, Any]]:
+        """Like :meth:`recognize`, with each line's frame log-probabilities (frames × classes,
+        class 0 the CTC blank; see :attr:`classes`), for :mod:`interceptor.spotting`."""
+        import numpy as np
+
+        rgb = np.asarray(image.convert("RGB"))
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        found: list[tuple[OcrLine, Any]] = []
+        self._fast(bgr, det_max_side or self.det_max_side, frames=found)
+        return found
+
+    @property
+    def classes(self) -> dict[str, int]:
+        """Character → class index of the recogniser's output."""
+        if self._classes is None:
+            characters = self._ocr.text_rec.postprocess_op.character
+            self._classes = {c: i for i, c in enumerate(characters) if i > 0}
+        return self._classes
+
+    def _frames(self, crop: Any) -> Any:
+        """Log-probabilities per frame of one line crop (the recogniser run on it alone)."""
+        import numpy as np
+
+        rec = self._ocr.text_rec
+        height, width = crop.shape[:2]
+        ratio = max(rec.rec_image_shape[2] / rec.rec_image_shape[1], width / max(1, height))
+        batch = rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+        # OpenVINO hands back a view of its own output buffer, reused by the next call.
+        probabilities = np.array(rec.session(batch)[0], dtype=np.float32, copy=True)
+        return np.log(np.maximum(probabilities, 1e-30))
+
     def _full(self, bgr: Any) -> list[OcrLine]:
         result, _ = self._ocr(bgr)
         return [_line(box, text, score) for box, text, score in result or []]
 
-    def _fast(self, bgr: Any, det_max_side: int) -> list[OcrLine]:
+    def _fast(
+        self, bgr: Any, det_max_side: int, frames: list[tuple[OcrLine, Any]] | None = None
+    ) -> list[OcrLine]:
         import cv2
         import numpy as np
 
@@ -280,10 +314,12 @@ class RapidOcrEngine:
         # With word boxes on, each result also holds every character's own confidence.
         results, _ = ocr.text_rec(crops, True)
         lines = []
-        for quad, (text, score, *rest) in zip(kept, results, strict=True):
+        for quad, crop, (text, score, *rest) in zip(kept, crops, results, strict=True):
             if float(score) >= self.text_score and text.strip():
                 chars = _char_scores(text, rest)
                 lines.append(_line(quad, text, score, chars))
+                if frames is not None:
+                    frames.append((lines[-1], self._frames(crop)))
         return lines
 
 

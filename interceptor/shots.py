@@ -31,6 +31,7 @@ import re
 import shutil
 import signal
 import sys
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -57,8 +58,8 @@ if TYPE_CHECKING:
 # A cache entry is a few kilobytes; a bigger one is damaged or not ours.
 MAX_CACHE_ENTRY_BYTES = 4 * 1024 * 1024
 # Bump when the OCR output format or the adapter's behaviour changes (3: text stored masked;
-# 4: per-character confidences and the second read).
-CACHE_FORMAT = 4
+# 4: per-character confidences and the second read; 5: spotted sentences).
+CACHE_FORMAT = 5
 # Words of an error message: a picture whose text holds one but matches no rule is read again.
 ERROR_WORDS = ("失败", "错误", "为空", "不能", "不符", "没有", "只有", "未获取", "已采集", "存在", "异常", "无法")
 # A line read with less confidence than this also earns the picture a second read.
@@ -85,7 +86,9 @@ class ShotResult:
     # Not looked at: the batch was stopped (Ctrl-C) before this file's turn.
     skipped: bool = False
     # Which pass found the error: 1 the first read, 2 the first read with OCR-aware matching,
-    # 3 the second, closer read of the region (see read_image); None when nothing was found.
+    # 3 the second, closer read of the region (see read_image), 4 a rule sentence spotted in
+    # the recogniser's frame probabilities of that read (interceptor.spotting); None when
+    # nothing was found.
     decided_by: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -394,6 +397,9 @@ class Reading:
     full_lines: list[OcrLine] | None = None
     # The second, closer read (see read_image), when the first was not enough.
     second_lines: list[OcrLine] | None = None
+    # Rule sentences spotted in ``second_lines`` (interceptor.spotting): the rules fingerprint
+    # they were spotted with, and (line index, rule id) pairs. None: not looked for.
+    spotted: tuple[str, list[tuple[int, str]]] | None = None
 
     def masked(self) -> Reading:
         """The same reading with personal data masked in every line (what the cache keeps)."""
@@ -414,6 +420,7 @@ class Reading:
             hide(self.focus_lines),
             None if self.full_lines is None else hide(self.full_lines),
             None if self.second_lines is None else hide(self.second_lines),
+            self.spotted,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -434,6 +441,9 @@ class Reading:
             "focus_lines": dump(self.focus_lines),
             "full_lines": None if self.full_lines is None else dump(self.full_lines),
             "second_lines": None if self.second_lines is None else dump(self.second_lines),
+            "spotted": None
+            if self.spotted is None
+            else {"rules": self.spotted[0], "hits": [list(hit) for hit in self.spotted[1]]},
         }
 
     @classmethod
@@ -468,12 +478,31 @@ class Reading:
         full = raw["full_lines"]
         second = raw["second_lines"]
         box = None if focus is None else tuple(int(v) for v in _numbers(focus, 4, whole=True))
+        second_lines = None if second is None else load(second)
         return cls(
             focus=None if box is None else (box[0], box[1], box[2], box[3]),
             focus_lines=load(raw["focus_lines"]),
             full_lines=None if full is None else load(full),
-            second_lines=None if second is None else load(second),
+            second_lines=second_lines,
+            spotted=_load_spotted(raw.get("spotted"), len(second_lines or [])),
         )
+
+
+def _load_spotted(raw: Any, lines: int) -> tuple[str, list[tuple[int, str]]] | None:
+    """A reading's spotted sentences from JSON; ValueError for anything malformed."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("rules"), str) or not isinstance(raw.get("hits"), list):
+        raise ValueError("bad spotted sentences")
+    hits = []
+    for hit in raw["hits"]:
+        if not (isinstance(hit, list) and len(hit) == 2 and isinstance(hit[1], str)):
+            raise ValueError("bad spotted sentence")
+        index = int(_numbers([hit[0]], 1, whole=True)[0])
+        if not 0 <= index < lines:
+            raise ValueError("spotted line out of range")
+        hits.append((index, hit[1]))
+    return raw["rules"], hits
 
 
 def _numbers(value: Any, count: int, *, whole: bool = False) -> list[float]:
@@ -523,10 +552,45 @@ def result_from_reading(file: str, reading: Reading, rules: RuleSet) -> ShotResu
         closer = result_from_lines(file, reading.second_lines, rules, ocr_aware=True)
         if closer.rules:
             return replace(closer, decided_by=3)
+        if reading.spotted is None or reading.spotted[0] != rules_fingerprint(rules):
+            return None  # the sentences were not looked for with these rules
+        spotted = _spotted_result(file, reading.second_lines, reading.spotted[1], rules)
+        if spotted is not None:
+            return spotted
     if reading.focus is None:
         return whole
     # Nothing known anywhere: the dialog's own text is what the picture is about.
     return result_from_lines(file, first, rules)
+
+
+def _spotted_result(
+    file: str, lines: Sequence[OcrLine], hits: Sequence[tuple[int, str]], rules: RuleSet
+) -> ShotResult | None:
+    """Pass 4's row: the rules whose sentence was spotted, in reading order, with the lines as
+    the recogniser read them (the sentence itself was not read, so nothing is captured)."""
+    ids_known = {rule.id for rule in rules}
+    known = [(i, rule) for i, rule in hits if rule in ids_known and 0 <= i < len(lines)]
+    if not known:
+        return None
+    used = [lines[i] for i, _ in known]
+    segments = segments_of(used)
+    place = {segment.box: segment.index for segment in segments}
+    known.sort(key=lambda hit: place.get(lines[hit[0]].box, len(place)))
+    ids = list(dict.fromkeys(rule for _, rule in known))
+    return ShotResult(
+        file=file,
+        rule=ids[0],
+        rules=ids,
+        text=mask(_text_of(segments)),
+        region=(
+            min(ln.box[0] for ln in used),
+            min(ln.box[1] for ln in used),
+            max(ln.box[2] for ln in used),
+            max(ln.box[3] for ln in used),
+        ),
+        hidden=_hidden_boxes(segments),
+        decided_by=4,
+    )
 
 
 def _second_region(image: Image.Image, reading: Reading) -> tuple[int, int, int, int]:
@@ -545,23 +609,60 @@ def _second_region(image: Image.Image, reading: Reading) -> tuple[int, int, int,
     )
 
 
-def _read_closely(image: Image.Image, box: tuple[int, int, int, int], engine: OcrEngine) -> list[OcrLine]:
-    """The region read again: smoothed (JPEG blocks and moiré), enlarged 1.5×, and detected at
-    full resolution; boxes in the picture's pixels."""
+# How the region is looked at again, in turn, until one look finds a known error: smoothed
+# (JPEG blocks and moiré of photos), then as it is (the smoothing wipes out text only a few
+# pixels high, as in chat copies of a shrunk screenshot), with sentence spotting. Both
+# enlarged 1.5×.
+CLOSER_LOOKS = ("smoothed", "plain")
+
+
+def _read_closely(
+    image: Image.Image, box: tuple[int, int, int, int], engine: OcrEngine, rules: RuleSet
+) -> tuple[list[OcrLine], list[tuple[int, str]]]:
+    """The region read again (see :data:`CLOSER_LOOKS`), detected at full resolution; boxes in
+    the picture's pixels. With the bundled engine, each line's frame probabilities are also
+    searched for the rules' sentences (:mod:`interceptor.spotting`): the (line index, rule id)
+    pairs found. The lines of the first look that finds an error, else of the last look."""
+    lines: list[OcrLine] = []
+    hits: list[tuple[int, str]] = []
+    for look in CLOSER_LOOKS:
+        lines, hits = _look(image, box, engine, rules, smooth=look == "smoothed")
+        if hits or result_from_lines("", lines, rules, ocr_aware=True).rules:
+            break
+    return lines, hits
+
+
+def _look(
+    image: Image.Image, box: tuple[int, int, int, int], engine: OcrEngine, rules: RuleSet, *, smooth: bool
+) -> tuple[list[OcrLine], list[tuple[int, str]]]:
     from PIL import Image as PILImage
     from PIL import ImageFilter
 
-    region = image.crop(box).filter(ImageFilter.MedianFilter(3))
+    region = image.crop(box)
+    if smooth:
+        region = region.filter(ImageFilter.MedianFilter(3))
     factor = 1.5
     region = region.resize(
         (round(region.width * factor), round(region.height * factor)), PILImage.Resampling.BICUBIC
     )
-    if isinstance(engine, RapidOcrEngine):
+    hits: list[tuple[int, str]] = []
+    # Sentences are spotted only as the picture is: the median filter can turn a small 非
+    # into 具, and the recogniser then has no trace left of what it wiped out.
+    if isinstance(engine, RapidOcrEngine) and not smooth:
+        from .spotting import spot
+
+        lines = []
+        for index, (line, logp) in enumerate(engine.recognize_frames(region, det_max_side=4096)):
+            lines.append(line)
+            found = spot(line.text, logp, engine.classes, rules)
+            if found is not None:
+                hits.append((index, found.rule))
+    elif isinstance(engine, RapidOcrEngine):
         lines = engine.recognize(region, det_max_side=4096)
     else:
         lines = engine.recognize(region)
     left, top = box[0], box[1]
-    return [
+    placed = [
         replace(
             ln,
             box=(
@@ -573,6 +674,7 @@ def _read_closely(image: Image.Image, box: tuple[int, int, int, int], engine: Oc
         )
         for ln in lines
     ]
+    return placed, hits
 
 
 def read_image(
@@ -591,10 +693,12 @@ def read_image(
                 replace(ln, box=(ln.box[0] + left, ln.box[1] + top, ln.box[2] + left, ln.box[3] + top))
                 for ln in engine.recognize(image.crop(reading.focus))
             ]
-    if result_from_reading("", reading, rules) is None:
+    if result_from_reading("", reading, rules) is None and reading.full_lines is None:
         reading.full_lines = engine.recognize(image)
     if result_from_reading("", reading, rules) is None:
-        reading.second_lines = _read_closely(image, _second_region(image, reading), engine)
+        # A second read that is missing, or whose sentences were looked for with other rules.
+        reading.second_lines, hits = _read_closely(image, _second_region(image, reading), engine, rules)
+        reading.spotted = (rules_fingerprint(rules), hits)
     return reading
 
 
@@ -606,8 +710,18 @@ def default_cache_dir() -> Path:
     return Path(base) / "interceptor" / "shots"
 
 
+_FINGERPRINTS: weakref.WeakKeyDictionary[RuleSet, str] = weakref.WeakKeyDictionary()
+
+
 def rules_fingerprint(rules: RuleSet) -> str:
     """What a cached verdict depends on besides the picture: the rules and the matching code."""
+    known = _FINGERPRINTS.get(rules)
+    if known is None:
+        known = _FINGERPRINTS[rules] = _fingerprint(rules)
+    return known
+
+
+def _fingerprint(rules: RuleSet) -> str:
     from importlib import resources
 
     digest = hashlib.sha256()
@@ -615,7 +729,15 @@ def rules_fingerprint(rules: RuleSet) -> str:
         dumped = rule.model_dump(mode="json", exclude={"path", "line", "examples"})
         digest.update(json.dumps(dumped, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     package = resources.files("interceptor")
-    for module in ("classify.py", "normalize.py", "shots.py", "privacy.py", "ocr_match.py", "ocr_confusions.json"):
+    for module in (
+        "classify.py",
+        "normalize.py",
+        "shots.py",
+        "privacy.py",
+        "ocr_match.py",
+        "ocr_confusions.json",
+        "spotting.py",
+    ):
         try:
             digest.update(package.joinpath(module).read_bytes())
         except OSError:
@@ -649,7 +771,7 @@ def _verdict_from_json(file: str, raw: Any) -> ShotResult:
     if not isinstance(raw["hidden"], list):
         raise ValueError("bad hidden boxes")
     decided_by = raw["pass"]
-    if decided_by not in (None, 1, 2, 3) or isinstance(decided_by, bool):
+    if decided_by not in (None, 1, 2, 3, 4) or isinstance(decided_by, bool):
         raise ValueError("bad pass")
 
     def box(value: Any) -> tuple[float, float, float, float]:

@@ -28,6 +28,7 @@ from interceptor.shots import (
     load_image,
     result_from_lines,
     result_from_reading,
+    rules_fingerprint,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -325,6 +326,8 @@ def test_dialog_without_a_known_error_needs_the_whole_picture(ruleset: RuleSet) 
     notice.full_lines = [*MENU, line("系统正在维护，请稍后再试", 400, 5)]
     assert result_from_reading("a.png", notice, ruleset) is None  # a dialog earns a closer read
     notice.second_lines = [line("系统正在维护，请稍后再试", 5, 5)]
+    assert result_from_reading("a.png", notice, ruleset) is None  # sentences not looked for yet
+    notice.spotted = (rules_fingerprint(ruleset), [])
     result = result_from_reading("a.png", notice, ruleset)
     assert result is not None and result.rule is None
     assert result.text == "系统正在维护，请稍后再试"  # the dialog's text, not the menu

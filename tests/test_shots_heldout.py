@@ -1,11 +1,12 @@
 """The held-out split of the screenshot dev set (photos of a screen, chat JPEGs; nothing was
 tuned on it), read once per module by the real engine.
 
-The target (≥ 99 % right, no false positive) is not reached yet: the measured figure is
-55/60 right; the one false positive it had came from the rule table (a form's own hint
-“户籍性质为空的人员请先到个人中心维护户籍性质” matched household-type-missing) and is fixed there
-(an ``exclude``). So the target test is a strict xfail: it turns red the day it passes, to be
-made a plain test. The floor below guards what is reached now: no false positive at all.
+The target: ≥ 99 % right (with 60 pictures, all of them) and no false positive. The last
+misses were chat copies at quality 30–60 whose sentences the recogniser garbles; the closer
+look without smoothing and the sentence spotting of pass 4 (interceptor.spotting) read them.
+The one false positive the split ever showed came from the rule table (a form's own hint
+“户籍性质为空的人员请先到个人中心维护户籍性质” matched household-type-missing), fixed there with an
+``exclude``, which spotting honours too.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ def _score(rows: dict[str, ShotResult]) -> tuple[float, list[Any], list[Any]]:
     return 1 - len(misses) / len(rows), false_positives, misses
 
 
-@pytest.mark.xfail(strict=True, reason="55/60 right (chat JPEGs at quality 30–60 garble whole sentences)")
 def test_heldout_split_is_read_at_99_percent_without_false_positives(heldout: dict[str, ShotResult]) -> None:
     share, false_positives, misses = _score(heldout)
     assert false_positives == []
@@ -50,7 +50,7 @@ def test_heldout_split_reads_without_errors_and_keeps_its_floor(heldout: dict[st
     share, false_positives, misses = _score(heldout)
     assert share >= 0.9, misses
     assert false_positives == []  # a wrong remedy is worse than none
-    assert all(r.decided_by in (1, 2, 3) for r in heldout.values() if r.rules)
+    assert all(r.decided_by in (1, 2, 3, 4) for r in heldout.values() if r.rules)
 
 
 def test_heldout_split_stays_small() -> None:
