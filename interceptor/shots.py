@@ -209,6 +209,25 @@ def _errors_in(rules: RuleSet, text: str) -> list[Match]:
     return [m for m in rules.find_all(text) if m.rule.severity != "info"]
 
 
+def _holds_when_joined(
+    segment: _Segment, match: Match, joins: Sequence[tuple[_Segment, _Segment, int, list[Match]]]
+) -> bool:
+    """Whether a match in one segment survives reading it together with the segment the
+    sentence may continue in: a box cut at 户籍性质为空的 | 人员请先…维护 is a form's hint (the rule's
+    ``exclude``), and 如提示 | 户籍性质为空 is a quotation; neither is the error."""
+    for first, second, _cut, matches in joins:
+        if first is segment:
+            start, end = match.start, match.end
+        elif second is segment:
+            offset = len(first.text) + len(_joiner(first.text, second.text))
+            start, end = match.start + offset, match.end + offset
+        else:
+            continue
+        if not any(m.rule.id == match.rule.id and m.start <= start and end <= m.end for m in matches):
+            return False
+    return True
+
+
 def find_errors(lines: Sequence[OcrLine], rules: RuleSet) -> tuple[list[Finding], list[_Segment]]:
     """Known errors in OCR lines, in reading order, and the segments they were read from.
 
@@ -218,20 +237,24 @@ def find_errors(lines: Sequence[OcrLine], rules: RuleSet) -> tuple[list[Finding]
     """
     segments = segments_of(lines)
     found: list[tuple[tuple[int, int], Finding]] = []
-    for segment in segments:
-        for match in _errors_in(rules, segment.text):
-            found.append(((segment.index, match.start), Finding(match, (segment.index,))))
+    # Pairs of segments that may hold one sentence, with the joined text's errors.
+    joins: list[tuple[_Segment, _Segment, int, list[Match]]] = []
     for first in segments:
         for second in segments[first.index + 1 :]:
             if second.row > first.row + 1:
                 break
-            if not (_same_line(first, second) or _wraps_to(first, second)):
+            if _same_line(first, second) or _wraps_to(first, second):
+                joined = first.text + _joiner(first.text, second.text) + second.text
+                joins.append((first, second, len(first.text), _errors_in(rules, joined)))
+    for segment in segments:
+        for match in _errors_in(rules, segment.text):
+            if not _holds_when_joined(segment, match, joins):
                 continue
-            joined = first.text + _joiner(first.text, second.text) + second.text
-            cut = len(first.text)
-            for match in _errors_in(rules, joined):
-                if match.start < cut < match.end:
-                    found.append(((first.index, match.start), Finding(match, (first.index, second.index))))
+            found.append(((segment.index, match.start), Finding(match, (segment.index,))))
+    for first, second, cut, matches in joins:
+        for match in matches:
+            if match.start < cut < match.end:
+                found.append(((first.index, match.start), Finding(match, (first.index, second.index))))
     found.sort(key=lambda item: item[0])
     kept: list[Finding] = []
     for _, finding in found:
@@ -529,7 +552,9 @@ def result_from_reading(file: str, reading: Reading, rules: RuleSet) -> ShotResu
     Pass 1: the dialog's text, else the whole picture's, as read. Pass 2: the same lines with
     the recogniser's likely misreads undone (:mod:`interceptor.ocr_match`). Pass 3: when the
     picture has a dialog or error-looking text but still no known error, the region read
-    again closely (``second_lines``), as read and OCR-aware.
+    again closely (``second_lines``), as read and OCR-aware. Pass 4: rule sentences spotted in
+    that closer read's frame probabilities (``spotted``). In passes 3 and 4, a closer line's
+    error that the first read refuses in its context is dropped (:func:`_contradicted`).
     """
     first = reading.focus_lines if reading.focus is not None else []
     if reading.focus is not None:
@@ -549,18 +574,76 @@ def result_from_reading(file: str, reading: Reading, rules: RuleSet) -> ShotResu
         if reading.focus is not None or _looks_like_an_error(reading.full_lines):
             return None
     else:
-        closer = result_from_lines(file, reading.second_lines, rules, ocr_aware=True)
+        earlier = [*first, *reading.full_lines]
+        closer = _closer_result(file, reading.second_lines, earlier, rules)
         if closer.rules:
             return replace(closer, decided_by=3)
         if reading.spotted is None or reading.spotted[0] != rules_fingerprint(rules):
             return None  # the sentences were not looked for with these rules
-        spotted = _spotted_result(file, reading.second_lines, reading.spotted[1], rules)
+        hits = [
+            (i, rule)
+            for i, rule in reading.spotted[1]
+            if 0 <= i < len(reading.second_lines) and not _contradicted(rule, reading.second_lines[i], earlier, rules)
+        ]
+        spotted = _spotted_result(file, reading.second_lines, hits, rules)
         if spotted is not None:
             return spotted
     if reading.focus is None:
         return whole
     # Nothing known anywhere: the dialog's own text is what the picture is about.
     return result_from_lines(file, first, rules)
+
+
+def _closer_result(file: str, lines: Sequence[OcrLine], first: Sequence[OcrLine], rules: RuleSet) -> ShotResult:
+    """Pass 3's row: the closer read as read and OCR-aware, without the lines where the first
+    read refuses the rule found (:func:`_contradicted`)."""
+    result = result_from_lines(file, lines, rules, ocr_aware=True)
+    if not result.rules:
+        return result
+    findings, segments = find_errors(lines, rules)
+    line_at = {line.box: i for i, line in enumerate(lines)}
+    refused = {
+        line_at[segments[k].box]
+        for f in findings
+        for k in f.segments
+        if segments[k].box in line_at and _contradicted(f.match.rule.id, lines[line_at[segments[k].box]], first, rules)
+    }
+    if not refused:
+        return result
+    return result_from_lines(file, [ln for i, ln in enumerate(lines) if i not in refused], rules, ocr_aware=True)
+
+
+def _contradicted(rule_id: str, line: OcrLine, first: Sequence[OcrLine], rules: RuleSet) -> bool:
+    """Whether the first read refuses what a closer look found in ``line``.
+
+    The first read may have read the same words in a longer line, where the classifier saw
+    their context: 提示：户籍性质为空的人员请先…维护户籍性质 is a form's hint (the rule's
+    ``exclude``), not the error a closer look that only found 户辅性质为空的 would report. Each
+    first-read line over the same place gets the rule's sentence put where it best fits; if the
+    classifier then still refuses the rule there, the closer look is overruled. A first-read
+    line that resembles none of the rule's sentences says nothing either way.
+    """
+    from rapidfuzz import fuzz
+
+    rule = rules.get(rule_id)
+    sentences = [p for p in (rule.message, *rule.patterns) if "{" not in p]
+    for other in first:
+        dy = min(line.box[3], other.box[3]) - max(line.box[1], other.box[1])
+        dx = min(line.box[2], other.box[2]) - max(line.box[0], other.box[0])
+        if dy <= 0.5 * min(line.height, other.height) or dx <= 0.5 * min(line.width, other.width):
+            continue
+        fits = []
+        for sentence in sentences:
+            alignment = fuzz.partial_ratio_alignment(sentence, other.text)
+            if alignment is not None and alignment.score >= 60:
+                fits.append((alignment, sentence))
+        if not fits:
+            continue
+        fit, sentence = max(fits, key=lambda f: f[0].score)
+        mended = other.text[: fit.dest_start] + sentence + other.text[fit.dest_end :]
+        if not any(m.rule.id == rule_id for m in rules.find_all(mended)):
+            return True
+    return False
 
 
 def _spotted_result(
@@ -617,19 +700,45 @@ CLOSER_LOOKS = ("smoothed", "plain")
 
 
 def _read_closely(
-    image: Image.Image, box: tuple[int, int, int, int], engine: OcrEngine, rules: RuleSet
+    image: Image.Image,
+    box: tuple[int, int, int, int],
+    engine: OcrEngine,
+    rules: RuleSet,
+    first: Sequence[OcrLine] = (),
 ) -> tuple[list[OcrLine], list[tuple[int, str]]]:
     """The region read again (see :data:`CLOSER_LOOKS`), detected at full resolution; boxes in
     the picture's pixels. With the bundled engine, each line's frame probabilities are also
     searched for the rules' sentences (:mod:`interceptor.spotting`): the (line index, rule id)
-    pairs found. The lines of the first look that finds an error, else of the last look."""
+    pairs found. The lines of the first look that finds an error the first read (``first``)
+    does not refuse (see :func:`_contradicted`), else of the last look."""
     lines: list[OcrLine] = []
     hits: list[tuple[int, str]] = []
     for look in CLOSER_LOOKS:
         lines, hits = _look(image, box, engine, rules, smooth=look == "smoothed")
-        if hits or result_from_lines("", lines, rules, ocr_aware=True).rules:
+        if any(not _contradicted(rule, lines[i], first, rules) for i, rule in hits):
+            break
+        if _closer_result("", lines, first, rules).rules:
             break
     return lines, hits
+
+
+def _confirmed(
+    hits: list[tuple[int, str]], corrected: Sequence[OcrLine], rules: RuleSet
+) -> list[tuple[int, str]]:
+    """The spotted sentences that still stand when each corrected line is read with its
+    neighbours, as :func:`find_errors` reads every line (a detector's cut, a wrapped line)."""
+    if not hits:
+        return hits
+    findings, segments = find_errors(corrected, rules)
+    by_box = {segment.box: segment.index for segment in segments}
+    found = {
+        (segment_index, f.match.rule.id) for f in findings for segment_index in f.segments
+    }
+    return [
+        (i, rule)
+        for i, rule in hits
+        if (by_box.get(corrected[i].box), rule) in found
+    ]
 
 
 def _look(
@@ -652,11 +761,14 @@ def _look(
         from .spotting import spot
 
         lines = []
+        corrected = []
         for index, (line, logp) in enumerate(engine.recognize_frames(region, det_max_side=4096)):
             lines.append(line)
             found = spot(line.text, logp, engine.classes, rules)
+            corrected.append(line if found is None else replace(line, text=found.line))
             if found is not None:
                 hits.append((index, found.rule))
+        hits = _confirmed(hits, corrected, rules)
     elif isinstance(engine, RapidOcrEngine):
         lines = engine.recognize(region, det_max_side=4096)
     else:
@@ -697,7 +809,8 @@ def read_image(
         reading.full_lines = engine.recognize(image)
     if result_from_reading("", reading, rules) is None:
         # A second read that is missing, or whose sentences were looked for with other rules.
-        reading.second_lines, hits = _read_closely(image, _second_region(image, reading), engine, rules)
+        first = [*(reading.focus_lines if reading.focus is not None else []), *(reading.full_lines or [])]
+        reading.second_lines, hits = _read_closely(image, _second_region(image, reading), engine, rules, first)
         reading.spotted = (rules_fingerprint(rules), hits)
     return reading
 

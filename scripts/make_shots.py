@@ -14,7 +14,13 @@ Two splits:
   second pass, the confusion table of ``scripts/learn_confusions.py``) looks only at it.
 * ``heldout/images/`` (with ``heldout/expected.json``): every scene rendered again in another
   window size and device scale, and degraded with other random draws, as chat JPEGs and
-  photos of a screen. Nothing is tuned on it; ``tests/test_shots_heldout.py`` reads it.
+  photos of a screen. Nothing was tuned on it until its last misses were studied to build
+  pass 4 (sentence spotting); ``tests/test_shots_heldout.py`` reads it.
+* ``fresh/images/`` (with ``fresh/expected.json``): made once pass 4 was finished, never
+  looked at before its figures were measured: every scene in a 1280×800 window at
+  device scale 1 and 1.5, as chat JPEGs, downscaled copies and photos of a screen.
+
+``python scripts/make_shots.py --split fresh`` writes only that split.
 
 Run from the repository root:  ``python scripts/make_shots.py``  (needs ``npm ci`` in
 ``fixtures/web`` and a Chromium). The output is deterministic up to Chromium's rendering.
@@ -48,6 +54,12 @@ HELDOUT = SHOTS / "heldout"
 HELDOUT_VIEWPORT = (1440, 900)
 HELDOUT_SCALE = 1.25
 HELDOUT_VARIANTS = ("photo-hard", "chat-q", "photo-glare")
+# A second held-out split, made after pass 4 (sentence spotting) was finished and the first
+# held-out split had been looked at while building it: another window, other draws, and
+# the kinds the issue names (chat JPEGs, downscaled copies, photos of a screen).
+FRESH = SHOTS / "fresh"
+FRESH_VIEWPORT = (1280, 800)
+FRESH_VARIANTS = ("chat-q", "down", "photo-hard", "photo-glare")
 
 # Selectors of the banner or dialog on each page, for the crop variant.
 BANNER = ".modal-dialog, .layui-layer-dialog, .el-message-box, .el-message, .van-toast"
@@ -420,8 +432,14 @@ def write_split(
     print(f"{folder.name}: {len(expected)} images, {total / 1e6:.2f} MB")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=("all", "fresh"), default="all")
+    args = parser.parse_args(argv)
 
     with LocalServer([PAGES]) as server, sync_playwright() as p:
         browser = p.chromium.launch(**launch_options(headless=True))
@@ -437,8 +455,15 @@ def main() -> int:
             scale = 2.5 if mobile else HELDOUT_SCALE
             return {scale: render(other, server.url, scale, browser)}
 
-        write_split(SHOTS, [(s, s.variants) for s in SCENES], training, random.Random(20261127))
-        write_split(HELDOUT, [(s, list(HELDOUT_VARIANTS)) for s in SCENES], heldout, random.Random(77120261))
+        def fresh(scene: Scene, variants: list[str]) -> dict[float, tuple[Image.Image, tuple[int, ...] | None]]:
+            mobile = scene.viewport[0] < 800
+            other = scene if mobile else Scene(**{**scene.__dict__, "viewport": FRESH_VIEWPORT})
+            return {s: render(other, server.url, s, browser) for s in ((1.5, 2.0) if mobile else (1.0, 1.5))}
+
+        if args.split == "all":
+            write_split(SHOTS, [(s, s.variants) for s in SCENES], training, random.Random(20261127))
+            write_split(HELDOUT, [(s, list(HELDOUT_VARIANTS)) for s in SCENES], heldout, random.Random(77120261))
+        write_split(FRESH, [(s, list(FRESH_VARIANTS)) for s in SCENES], fresh, random.Random(20261130))
         browser.close()
     return 0
 

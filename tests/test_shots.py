@@ -437,3 +437,29 @@ def test_personal_data_is_located_so_report_images_can_hide_it(ruleset: RuleSet)
     id_start = 100 + text.index("3") * 14.0
     assert left <= id_start and right >= 100 + text.index("4512") * 14.0
     assert right < 100 + text.index("该") * 14.0 + 14.0  # the message itself stays visible
+
+
+def test_a_detectors_cut_does_not_undo_a_rules_exclude(ruleset: RuleSet) -> None:
+    # The form's hint 户籍性质为空的人员请先到个人中心维护户籍性质, cut in two boxes on one row.
+    hint = [line("提示：户籍性质为空的", 20, 500, w=200), line("人员请先到个人中心维护户籍性质", 225, 500, w=300)]
+    findings, _ = find_errors(hint, ruleset)
+    assert findings == []
+    # The error itself, next to an unrelated box, is still found.
+    error = [line("户籍性质为空", 20, 500, w=120), line("确定", 400, 500, w=40)]
+    assert [f.match.rule.id for f in find_errors(error, ruleset)[0]] == ["household-type-missing"]
+
+
+def test_a_closer_look_does_not_overrule_what_the_first_read_refused(ruleset: RuleSet) -> None:
+    # The first read got the whole hint right (and the classifier refused it); the closer look
+    # found only part of it, garbled, and a sentence was spotted there.
+    hint = OcrLine("提示：户籍性质为空的人员请先到个人中心维护户精性质", (190, 567, 540, 583), 0.96)
+    part = OcrLine("提示：户辅性质为空的", (192, 570, 284, 580), 0.7)
+    reading = Reading(None, [], [hint], [part], (rules_fingerprint(ruleset), [(0, "household-type-missing")]))
+    result = result_from_reading("a.png", reading, ruleset)
+    assert result is not None and result.rules == []
+    # Where the first read was garbled there, the closer look's sentence stands.
+    garbled = OcrLine("保存失版：没有符合话人员的参保身份", (190, 567, 540, 583), 0.85)
+    spotted = OcrLine("保存失效：没有符合该人员持参保总份", (190, 567, 540, 583), 0.7)
+    reading = Reading(None, [], [garbled], [spotted], (rules_fingerprint(ruleset), [(0, "no-eligible-insured-status")]))
+    result = result_from_reading("a.png", reading, ruleset)
+    assert result is not None and result.rules == ["no-eligible-insured-status"] and result.decided_by == 4

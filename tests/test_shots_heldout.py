@@ -1,12 +1,17 @@
-"""The held-out split of the screenshot dev set (photos of a screen, chat JPEGs; nothing was
-tuned on it), read once per module by the real engine.
+"""The held-out splits of the screenshot dev set (photos of a screen, chat JPEGs, downscaled
+copies), each read once per module by the real engine.
 
-The target: ≥ 99 % right (with 60 pictures, all of them) and no false positive. The last
-misses were chat copies at quality 30–60 whose sentences the recogniser garbles; the closer
-look without smoothing and the sentence spotting of pass 4 (interceptor.spotting) read them.
-The one false positive the split ever showed came from the rule table (a form's own hint
-“户籍性质为空的人员请先到个人中心维护户籍性质” matched household-type-missing), fixed there with an
-``exclude``, which spotting honours too.
+* ``heldout/`` (60 pictures): nothing was tuned on it until its last 5 misses (chat copies at
+  quality 30–60 whose sentences the recogniser garbles) were studied to build pass 4, the
+  sentence spotting of :mod:`interceptor.spotting`, and the plain closer look.
+* ``fresh/`` (80 pictures): made once pass 4 was finished, then read once. That first reading
+  was 79/80 with one false positive: a form's hint (提示：户籍性质为空的人员请先…) read whole by
+  the first pass, then only in part by the closer look, where 户籍性质为空 was spotted. The
+  fix (a closer look never overrules what the first read refused in context, and an
+  ``exclude`` holds across a detector's cut) was made after seeing it, so this split is no
+  longer untouched either; the figures are in the README.
+
+The target: ≥ 99 % right and no false positive, on each split.
 """
 
 from __future__ import annotations
@@ -20,39 +25,41 @@ import pytest
 from interceptor import RuleSet
 from interceptor.shots import ShotResult, check_shots
 
-HELDOUT = Path(__file__).resolve().parent.parent / "fixtures" / "shots" / "heldout"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((HELDOUT / "expected.json").read_text(encoding="utf-8"))
+SHOTS = Path(__file__).resolve().parent.parent / "fixtures" / "shots"
+SPLITS = ("heldout", "fresh")
 
 
-@pytest.fixture(scope="module")
-def heldout(ruleset: RuleSet) -> dict[str, ShotResult]:
-    batch = check_shots([HELDOUT / name for name in EXPECTED], rules=ruleset, workers=2)
-    return {Path(r.file).relative_to(HELDOUT).as_posix(): r for r in batch.results}
+def expected(split: str) -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = json.loads((SHOTS / split / "expected.json").read_text(encoding="utf-8"))
+    return data
 
 
-def _score(rows: dict[str, ShotResult]) -> tuple[float, list[Any], list[Any]]:
-    false_positives = [
-        (n, r.rules, r.text) for n, r in rows.items() if set(r.rules) - set(EXPECTED[n]["rules"])
-    ]
-    misses = [(n, r.rules, r.text) for n, r in rows.items() if r.rules != EXPECTED[n]["rules"]]
+@pytest.fixture(scope="module", params=SPLITS)
+def split(request: pytest.FixtureRequest, ruleset: RuleSet) -> tuple[str, dict[str, ShotResult]]:
+    name: str = request.param
+    folder = SHOTS / name
+    batch = check_shots([folder / n for n in expected(name)], rules=ruleset, workers=2)
+    return name, {Path(r.file).relative_to(folder).as_posix(): r for r in batch.results}
+
+
+def _score(name: str, rows: dict[str, ShotResult]) -> tuple[float, list[Any], list[Any]]:
+    want = expected(name)
+    false_positives = [(n, r.rules, r.text) for n, r in rows.items() if set(r.rules) - set(want[n]["rules"])]
+    misses = [(n, r.rules, r.text) for n, r in rows.items() if r.rules != want[n]["rules"]]
     return 1 - len(misses) / len(rows), false_positives, misses
 
 
-def test_heldout_split_is_read_at_99_percent_without_false_positives(heldout: dict[str, ShotResult]) -> None:
-    share, false_positives, misses = _score(heldout)
-    assert false_positives == []
-    assert share >= 0.99, misses
-
-
-def test_heldout_split_reads_without_errors_and_keeps_its_floor(heldout: dict[str, ShotResult]) -> None:
-    assert len(heldout) == len(EXPECTED) >= 60
-    assert all(r.error is None for r in heldout.values())
-    share, false_positives, misses = _score(heldout)
-    assert share >= 0.9, misses
+def test_split_is_read_at_99_percent_without_false_positives(split: tuple[str, dict[str, ShotResult]]) -> None:
+    name, rows = split
+    assert len(rows) == len(expected(name)) >= 60
+    assert all(r.error is None for r in rows.values())
+    share, false_positives, misses = _score(name, rows)
     assert false_positives == []  # a wrong remedy is worse than none
-    assert all(r.decided_by in (1, 2, 3, 4) for r in heldout.values() if r.rules)
+    assert share >= 0.99, misses
+    assert all(r.decided_by in (1, 2, 3, 4) for r in rows.values() if r.rules)
 
 
-def test_heldout_split_stays_small() -> None:
-    size = sum(p.stat().st_size for p in HELDOUT.rglob("*") if p.is_file())
-    assert size < 4_000_000
+@pytest.mark.parametrize("name", SPLITS)
+def test_split_stays_small(name: str) -> None:
+    size = sum(p.stat().st_size for p in (SHOTS / name).rglob("*") if p.is_file())
+    assert size < 4_200_000
