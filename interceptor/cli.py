@@ -295,13 +295,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", dest="json_file", help="把结果写成 JSON 文件")
     p.add_argument("--csv", metavar="FILE", dest="csv_file", help="把结果写成 CSV 文件")
     p.add_argument("--html", metavar="FILE", dest="html_file", help="写一份带缩略图和处理方法的 HTML 报告")
-    p.add_argument("--workers", type=positive_int, metavar="N", help="并行识别的进程数（默认 CPU 核数，最多 4）")
+    p.add_argument("--workers", type=positive_int, metavar="N", help="并行识别的进程数（默认 CPU 核数，最多 4；用 --cluster 时不用）")
     p.add_argument("--no-cache", action="store_true", help="不使用识别缓存")
     p.add_argument("--engine", choices=("openvino", "onnxruntime"),
                    help="文字识别引擎（默认：已安装且自检通过的最快的一个）")
     p.add_argument("--cluster", metavar="ADDRESS",
-                   help="在已有的 Dask 集群上识别（如 tcp://host:8786）；各机器须能按同一路径读到图片，否则加 --send")
-    p.add_argument("--send", action="store_true", help="配合 --cluster：把图片内容发给集群，不要求共享路径")
+                   help="在已有的 Dask 集群上识别（如 tcp://192.168.1.20:8786，加密连接用 tls://）："
+                        "图片和识别出的文字会经过集群的机器；各机器须能按同一路径读到图片，否则加 --send")
+    p.add_argument("--send", action="store_true",
+                   help="配合 --cluster：由本机读出图片内容发给集群（不发文件名），不要求共享路径")
     p.set_defaults(handler="interceptor.shots:run")
 
     for name, title in (("unknown", "把未识别的报错按内容分组，并生成规则草稿 (group unknown errors)"),

@@ -9,7 +9,8 @@
     ├── ImageError                a screenshot cannot be read
     │   └── UnreadableImage       (images.py) one file of a batch, with the reason for its row
     ├── UsageError                the command was given something unusable (exit 2)
-    │   └── OutputPathError       an output file or folder cannot be written
+    │   ├── OutputPathError       an output file or folder cannot be written
+    │   └── ClusterUnavailable    (cluster.py) shots --cluster: bad address, no scheduler or workers
     └── EnvironmentProblem        this computer lacks something: a display, a free profile (exit 3)
 
 Messages are full sentences a clerk or rule author can act on. :func:`describe` is the one

@@ -1059,13 +1059,26 @@ def ocr_file(
 ) -> tuple[Reading | None, str | None]:
     """(reading, None) or (None, why the file cannot be read). Never raises for a bad file."""
     try:
-        image = load_image(read_input(path))
+        data = read_input(path)
+    except UnreadableImage as exc:
+        return None, str(exc)
+    return ocr_bytes(data, path, lambda: _engine(factory), rules, partial)
+
+
+def ocr_bytes(
+    data: bytes, name: str, engine: Callable[[], OcrEngine], rules: RuleSet, partial: Reading | None = None
+) -> tuple[Reading | None, str | None]:
+    """:func:`ocr_file` for a picture's bytes (a cluster worker may have no path to open);
+    ``engine`` gives the engine, asked for only once the picture has loaded; ``name`` is for
+    the debug log."""
+    try:
+        image = load_image(data)
     except UnreadableImage as exc:
         return None, str(exc)
     try:
-        return read_image(image, _engine(factory), rules, partial), None
+        return read_image(image, engine(), rules, partial), None
     except Exception as exc:  # one picture that trips the engine must not end the batch
-        logger.debug("interceptor: OCR failed on {}: {}", path, exc)
+        logger.debug("interceptor: OCR failed on {}: {}", name, exc)
         return None, "文字识别失败：图片可能不完整或已损坏，请重新截图或换一张。"
 
 
@@ -1099,6 +1112,8 @@ def check_shots(
     cache_dir: Path | None = None,
     on_result: Callable[[ShotResult, int, int], None] | None = None,
     engine: str | None = None,
+    cluster: str | None = None,
+    send: bool = False,
 ) -> BatchResult:
     """Check every image under ``paths``; the library form of ``interceptor shots``.
 
@@ -1110,13 +1125,28 @@ def check_shots(
     file finishes (the progress bar). A KeyboardInterrupt, from the terminal or raised by
     ``on_result``, stops the batch: what is done is returned with ``interrupted=True`` and
     every file not done gets a row saying so.
+
+    ``cluster`` (``tcp://host:port`` or ``tls://host:port``) reads the pictures on that Dask
+    cluster instead of local processes (:mod:`interceptor.cluster`; ``workers`` is then unused,
+    and the bundled engine runs one thread per Dask worker thread); its workers open the same
+    paths, or with ``send`` get the pictures' bytes from here. Raises
+    :class:`~interceptor.cluster.ClusterUnavailable` when the cluster cannot be used.
     """
     from .classify import load_rules
 
+    if send and cluster is None:
+        raise ValueError("send=True needs a cluster")
+    if cluster is not None:
+        from .cluster import check_address
+
+        check_address(cluster)  # a mistyped address is said before any file is read
     ruleset = rules if rules is not None else load_rules()
     files = collect_files(paths)
     n_workers = max(1, workers or _workers_default())
-    factory = engine_factory or _DefaultEngineFactory(default_threads(n_workers), pick_backend(engine))
+    # This machine cannot see the workers' cores: on a cluster the engine gets one thread per
+    # Dask worker thread, so `dask worker --nworkers CORES --nthreads 1` uses each core once.
+    threads = 1 if cluster is not None else default_threads(n_workers)
+    factory = engine_factory or _DefaultEngineFactory(threads, pick_backend(engine))
     total = len(files)
     results: list[ShotResult | None] = [None] * total
     done = 0
@@ -1170,7 +1200,14 @@ def check_shots(
             else:
                 # Not cached, or cached from a run whose rules did not need the whole picture.
                 pending.append((i, cached))
-        if n_workers == 1 or len(pending) <= 1:
+        if cluster is not None and pending:
+            from .cluster import read_on_cluster
+
+            jobs = [(i, str(files[i]), partial) for i, partial in pending]
+            read_on_cluster(
+                cluster, jobs, read=ocr_bytes, factory=factory, rules=ruleset, deliver=deliver, send=send
+            )
+        elif n_workers == 1 or len(pending) <= 1:
             for i, partial in pending:
                 reading, error = ocr_file(str(files[i]), factory, ruleset, partial)
                 deliver(i, reading, error)
@@ -1242,9 +1279,24 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         err.print("没有找到图片（支持 png、jpg、jpeg、webp、bmp）：请检查文件夹里是否有截图。", markup=False)
         return 1
-    if getattr(args, "cluster", None) or getattr(args, "send", False):
-        err.print("在 Dask 集群上识别（--cluster、--send）还没有做好，请先在本机运行（去掉这两个选项）。", markup=False)
+    cluster = getattr(args, "cluster", None)
+    if getattr(args, "send", False) and not cluster:
+        err.print(
+            "--send 要和 --cluster 一起用：请加上集群地址（如 --cluster tcp://192.168.1.20:8786），或去掉 --send。",
+            markup=False,
+        )
         return 2
+    if cluster and args.workers:
+        err.print(
+            "--workers 不能和 --cluster 一起用：集群的识别进程数由各机器上 dask worker 的 --nworkers 决定，"
+            "请去掉 --workers。",
+            markup=False,
+        )
+        return 2
+    if cluster:
+        from .cluster import check_address
+
+        check_address(cluster)  # ClusterUnavailable: one sentence, exit 2 (cli.main)
     cache_dir = None if args.no_cache else default_cache_dir()
     try:
         backend = pick_backend(getattr(args, "engine", None))
@@ -1267,7 +1319,14 @@ def run(args: argparse.Namespace) -> int:
             progress.update(task, completed=done, name=Path(result.file).name)
 
         batch = check_shots(
-            files, rules=rules, workers=args.workers, cache_dir=cache_dir, on_result=step, engine=backend
+            files,
+            rules=rules,
+            workers=args.workers,
+            cache_dir=cache_dir,
+            on_result=step,
+            engine=backend,
+            cluster=cluster,
+            send=bool(getattr(args, "send", False)),
         )
 
     written = report.write_reports(
