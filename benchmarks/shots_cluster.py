@@ -25,6 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 
+from loguru import logger  # noqa: E402
+
 from interceptor import load_rules  # noqa: E402
 from interceptor.ocr import BACKENDS, pick_backend  # noqa: E402
 from interceptor.shots import BatchResult, check_shots, collect_files  # noqa: E402
@@ -45,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=BACKENDS, help="default: as interceptor shots")
     parser.add_argument("--send", action="store_true", help="send the pictures' bytes instead of their paths")
     args = parser.parse_args(argv)
+    # The library logs Dask's own chatter at debug level; a benchmark prints only its table.
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING")
 
     files = collect_files([args.folder])[: args.limit]
     rules = load_rules()

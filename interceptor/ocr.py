@@ -30,6 +30,7 @@ small text from chat-compressed pictures was misread.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.util import find_spec
@@ -244,15 +245,22 @@ class RapidOcrEngine:
             return self._full(bgr)
         return self._fast(bgr, det_max_side or self.det_max_side)
 
-    def recognize_frames(self, image: Image.Image, *, det_max_side: int | None = None) -> list[tuple[OcrLine, Any]]:
+    def recognize_frames(
+        self,
+        image: Image.Image,
+        *,
+        det_max_side: int | None = None,
+        wanted: Callable[[str], bool] | None = None,
+    ) -> list[tuple[OcrLine, Any]]:
         """Like :meth:`recognize`, with each line's frame log-probabilities (frames × classes,
-        class 0 the CTC blank; see :attr:`classes`), for :mod:`interceptor.spotting`."""
+        class 0 the CTC blank; see :attr:`classes`), for :mod:`interceptor.spotting`; None for
+        lines whose text ``wanted`` turns down (the frames cost a second recognition)."""
         import numpy as np
 
         rgb = np.asarray(image.convert("RGB"))
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
         found: list[tuple[OcrLine, Any]] = []
-        self._fast(bgr, det_max_side or self.det_max_side, frames=found)
+        self._fast(bgr, det_max_side or self.det_max_side, frames=found, wanted=wanted)
         return found
 
     @property
@@ -280,7 +288,11 @@ class RapidOcrEngine:
         return [_line(box, text, score) for box, text, score in result or []]
 
     def _fast(
-        self, bgr: Any, det_max_side: int, frames: list[tuple[OcrLine, Any]] | None = None
+        self,
+        bgr: Any,
+        det_max_side: int,
+        frames: list[tuple[OcrLine, Any]] | None = None,
+        wanted: Callable[[str], bool] | None = None,
     ) -> list[OcrLine]:
         import cv2
         import numpy as np
@@ -319,7 +331,8 @@ class RapidOcrEngine:
                 chars = _char_scores(text, rest)
                 lines.append(_line(quad, text, score, chars))
                 if frames is not None:
-                    frames.append((lines[-1], self._frames(crop)))
+                    keep = wanted is None or wanted(text)
+                    frames.append((lines[-1], self._frames(crop) if keep else None))
         return lines
 
 

@@ -288,6 +288,12 @@ def _swallowed(best: Any, state_at: Any, first: int, last: int) -> int:
     return count
 
 
+def worth_spotting(read: str, rules: RuleSet) -> bool:
+    """Whether a line read as ``read`` could hold any sentence (the cheap test :func:`spot`
+    starts with), so the frames of other lines need not be computed."""
+    return any(_shared(read, keyword.text) >= MIN_SHARED for keyword in keywords(rules))
+
+
 def spot(read: str, logp: Any, classes: dict[str, int], rules: RuleSet) -> Spotted | None:
     """The one rule sentence spotted in a line read as ``read``, or None.
 
