@@ -692,36 +692,12 @@ def _second_region(image: Image.Image, reading: Reading) -> tuple[int, int, int,
     )
 
 
-# How the region is looked at again, in turn, until one look finds a known error: (look,
-# enlargement). One look now: as it is, enlarged 1.5×, with sentence spotting. A smoothed look
-# (median filter, for JPEG blocks and moiré) came first until 2026-11-30, when it found nothing
-# in any of the 64 closer reads of the training and both held-out splits (the unsmoothed look
-# found every error a closer read found) while costing a third of their time; a 2× look read
-# no more either.
-CLOSER_LOOKS: tuple[tuple[str, float], ...] = (("plain", 1.5),)
-
-
-def _read_closely(
-    image: Image.Image,
-    box: tuple[int, int, int, int],
-    engine: OcrEngine,
-    rules: RuleSet,
-    first: Sequence[OcrLine] = (),
-) -> tuple[list[OcrLine], list[tuple[int, str]]]:
-    """The region read again (see :data:`CLOSER_LOOKS`), detected at full resolution; boxes in
-    the picture's pixels. With the bundled engine, each line's frame probabilities are also
-    searched for the rules' sentences (:mod:`interceptor.spotting`): the (line index, rule id)
-    pairs found. The lines of the first look that finds an error the first read (``first``)
-    does not refuse (see :func:`_contradicted`), else of the last look."""
-    lines: list[OcrLine] = []
-    hits: list[tuple[int, str]] = []
-    for look, factor in CLOSER_LOOKS:
-        lines, hits = _look(image, box, engine, rules, smooth=look == "smoothed", factor=factor)
-        if any(not _contradicted(rule, lines[i], first, rules) for i, rule in hits):
-            break
-        if _closer_result("", lines, first, rules).rules:
-            break
-    return lines, hits
+# The closer look enlarges the region by this much. The region is read as it is: a smoothed
+# look (median filter, for JPEG blocks and moiré) came first until 2026-11-30, when it found
+# nothing in any of the 64 closer reads of the training and both held-out splits while costing
+# a third of their time (and a median filter can turn a small 非 into 具, leaving the recogniser
+# no trace of it for spotting); a 2× look read no more either.
+CLOSER_FACTOR = 1.5
 
 
 def _confirmed(
@@ -743,28 +719,22 @@ def _confirmed(
     ]
 
 
-def _look(
-    image: Image.Image,
-    box: tuple[int, int, int, int],
-    engine: OcrEngine,
-    rules: RuleSet,
-    *,
-    smooth: bool,
-    factor: float,
+def _read_closely(
+    image: Image.Image, box: tuple[int, int, int, int], engine: OcrEngine, rules: RuleSet
 ) -> tuple[list[OcrLine], list[tuple[int, str]]]:
+    """The region read again, enlarged :data:`CLOSER_FACTOR` and detected at full resolution;
+    boxes in the picture's pixels. With the bundled engine, the frame probabilities of lines
+    that could hold a sentence are also searched for the rules' sentences
+    (:mod:`interceptor.spotting`): the (line index, rule id) pairs found."""
     from PIL import Image as PILImage
-    from PIL import ImageFilter
 
+    factor = CLOSER_FACTOR
     region = image.crop(box)
-    if smooth:
-        region = region.filter(ImageFilter.MedianFilter(3))
     region = region.resize(
         (round(region.width * factor), round(region.height * factor)), PILImage.Resampling.BICUBIC
     )
     hits: list[tuple[int, str]] = []
-    # Sentences are spotted only as the picture is: the median filter can turn a small 非
-    # into 具, and the recogniser then has no trace left of what it wiped out.
-    if isinstance(engine, RapidOcrEngine) and not smooth:
+    if isinstance(engine, RapidOcrEngine):
         from .spotting import spot, worth_spotting
 
         lines = []
@@ -777,8 +747,6 @@ def _look(
             if found is not None:
                 hits.append((index, found.rule))
         hits = _confirmed(hits, corrected, rules)
-    elif isinstance(engine, RapidOcrEngine):
-        lines = engine.recognize(region, det_max_side=4096)
     else:
         lines = engine.recognize(region)
     left, top = box[0], box[1]
@@ -817,8 +785,7 @@ def read_image(
         reading.full_lines = engine.recognize(image)
     if result_from_reading("", reading, rules) is None:
         # A second read that is missing, or whose sentences were looked for with other rules.
-        first = [*(reading.focus_lines if reading.focus is not None else []), *(reading.full_lines or [])]
-        reading.second_lines, hits = _read_closely(image, _second_region(image, reading), engine, rules, first)
+        reading.second_lines, hits = _read_closely(image, _second_region(image, reading), engine, rules)
         reading.spotted = (rules_fingerprint(rules), hits)
     return reading
 

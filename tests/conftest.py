@@ -22,3 +22,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def ruleset() -> RuleSet:
     return load_rules()
+
+
+@pytest.fixture
+def bad_folder(tmp_path: Path) -> Path:
+    """A folder of bad inputs for shots (see shot_files.fill_bad_folder)."""
+    from shot_files import fill_bad_folder
+
+    return fill_bad_folder(tmp_path / "in")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from shot_files import make_png
 
 from interceptor import RuleSet
 from interceptor.cli import main
@@ -186,27 +187,6 @@ def fake_engine() -> OcrEngine:
     return FakeEngine()
 
 
-def make_png(path: Path, text: str, size: tuple[int, int] = (64, 48)) -> Path:
-    from PIL.PngImagePlugin import PngInfo
-
-    info = PngInfo()
-    info.add_text("fake_text", text)
-    Image.new("RGB", size, "white").save(path, pnginfo=info)
-    return path
-
-
-@pytest.fixture
-def bad_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "in"
-    (folder / "sub").mkdir(parents=True)
-    make_png(folder / "a-error.png", "户籍性质为空")
-    make_png(folder / "sub" / "b-menu.png", "人员基础信息采集\n户籍性质维护")
-    (folder / "c-empty.png").write_bytes(b"")
-    (folder / "d-text.jpg").write_text("not a picture", encoding="utf-8")
-    good = (SHOTS / "images" / "girder-household-s1.png").read_bytes()
-    (folder / "e-truncated.png").write_bytes(good[: len(good) // 3])
-    (folder / "notes.txt").write_text("ignored: not an image suffix", encoding="utf-8")
-    return folder
 
 
 def test_bomb_is_refused_from_its_header_before_decoding(

@@ -27,8 +27,8 @@ import pytest
 from distributed import Client, LocalCluster
 from loguru import logger
 from PIL import Image
-from PIL.PngImagePlugin import PngInfo
 from plain_chinese import english_sentences
+from shot_files import make_png
 
 from interceptor import RuleSet
 from interceptor.cli import main
@@ -91,24 +91,6 @@ def fake(tmp_path: Path) -> FakeFactory:
     return FakeFactory(str(tmp_path / "reads.log"), str(tmp_path))
 
 
-def make_png(path: Path, text: str) -> Path:
-    info = PngInfo()
-    info.add_text("fake_text", text)
-    Image.new("RGB", (64, 48), "white").save(path, pnginfo=info)
-    return path
-
-
-@pytest.fixture
-def bad_folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "in"
-    (folder / "sub").mkdir(parents=True)
-    make_png(folder / "a-error.png", "户籍性质为空")
-    make_png(folder / "sub" / "b-menu.png", "人员基础信息采集\n户籍性质维护")
-    (folder / "c-empty.png").write_bytes(b"")
-    (folder / "d-text.jpg").write_text("not a picture", encoding="utf-8")
-    good = (SHOTS / "images" / "girder-household-s1.png").read_bytes()
-    (folder / "e-truncated.png").write_bytes(good[: len(good) // 3])
-    return folder
 
 
 def rows(batch: BatchResult) -> list[dict[str, Any]]:

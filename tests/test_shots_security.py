@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from shot_files import make_png
 
 from interceptor import RuleSet
 from interceptor.ocr import OcrEngine, OcrLine
@@ -43,14 +44,6 @@ class FakeEngine:
 def fake_engine() -> OcrEngine:
     return FakeEngine()
 
-
-def make_png(path: Path, text: str) -> Path:
-    from PIL.PngImagePlugin import PngInfo
-
-    info = PngInfo()
-    info.add_text("fake_text", text)
-    Image.new("RGB", (64, 48), "white").save(path, pnginfo=info)
-    return path
 
 
 PERSONAL = "王晓明（320502199103154512）：该人员为灵活就业参保人员\n人员信息已采集，人员编号为3200017654"
