@@ -58,8 +58,9 @@ if TYPE_CHECKING:
 # A cache entry is a few kilobytes; a bigger one is damaged or not ours.
 MAX_CACHE_ENTRY_BYTES = 4 * 1024 * 1024
 # Bump when the OCR output format or the adapter's behaviour changes (3: text stored masked;
-# 4: per-character confidences and the second read; 5: spotted sentences).
-CACHE_FORMAT = 5
+# 4: per-character confidences and the second read; 5: spotted sentences; 6: each line
+# recognised on its own).
+CACHE_FORMAT = 6
 # Words of an error message: a picture whose text holds one but matches no rule is read again.
 ERROR_WORDS = ("失败", "错误", "为空", "不能", "不符", "没有", "只有", "未获取", "已采集", "存在", "异常", "无法")
 # A line read with less confidence than this also earns the picture a second read.

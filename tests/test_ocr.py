@@ -92,3 +92,60 @@ def test_both_engines_read_the_same_text(name: str) -> None:
         sorted(ln.text for ln in RapidOcrEngine(backend=b, threads=1).recognize(image)) for b in BACKENDS
     ]
     assert texts[0] == texts[1]
+
+
+def test_detector_input_is_rapidocrs_own_to_the_bit(engine: RapidOcrEngine) -> None:
+    """The float32 normalisation (_det_normalize) is there for speed only."""
+    import numpy as np
+
+    picture = ocr._bgr(load_image((IMAGES / "girder-household-s1.png").read_bytes()))
+    noise = np.random.default_rng(0).integers(0, 256, (96, 160, 3), dtype=np.uint8)
+    for bgr in (picture, noise):
+        ours = engine._ocr.text_det.get_preprocess(max(bgr.shape[:2]))
+        stock = type(ours)(ours.limit_side_len, ours.limit_type, ours.mean, ours.std)
+        mine, theirs = ours(bgr), stock(bgr)
+        assert mine.dtype == theirs.dtype == np.float32
+        assert np.array_equal(mine, theirs)
+    assert np.array_equal(picture, np.asarray(load_image((IMAGES / "girder-household-s1.png").read_bytes()))[:, :, ::-1])
+
+
+def test_each_line_is_read_alone_in_few_input_shapes(engine: RapidOcrEngine) -> None:
+    """A line's reading does not depend on the lines read with it, and the recogniser's input
+    widths are rounded up, so that a folder of pictures needs few shapes."""
+    image = load_image((IMAGES / "layui-hr-fields-s1.png").read_bytes())
+    bgr = ocr._bgr(image)
+    crops = [
+        bgr[int(ln.box[1]) : int(ln.box[3]) + 1, int(ln.box[0]) : int(ln.box[2]) + 1]
+        for ln in engine.recognize(image)
+    ]
+    assert len(crops) >= 4
+    rec = engine._ocr.text_rec
+    shapes = []
+    session = rec.session
+
+    def recording(batch: object) -> object:
+        shapes.append(batch.shape)  # type: ignore[attr-defined]
+        return session(batch)
+
+    rec.session = recording
+    try:
+        together = [r[:2] for r in engine._recognize(crops)]
+        alone = [engine._recognize([crop])[0][:2] for crop in reversed(crops)][::-1]
+    finally:
+        rec.session = session
+    assert together == alone
+    assert any(text for text, _ in together)
+    assert all(shape[0] == 1 and shape[3] % ocr.WIDTH_STEP == 0 for shape in shapes)
+
+
+def test_both_engines_give_each_line_its_frames(engine: RapidOcrEngine) -> None:
+    """Spotting needs frames × classes per line from either runtime (onnxruntime hands back a
+    list of outputs, OpenVINO one array)."""
+    import numpy as np
+
+    [(line, logp)] = engine.recognize_frames(check_picture())
+    assert logp.ndim == 2
+    assert logp.shape[0] >= len(line.text)
+    assert logp.shape[1] == len(engine.classes) + 1
+    # Each frame is a distribution over the classes.
+    assert np.allclose(np.exp(logp.astype(np.float64)).sum(axis=1), 1.0, atol=1e-3)
