@@ -240,12 +240,17 @@ def _open(browser: Browser, number: int, target: ReplayTarget, result: PageResul
             _route_offline(context, plan)
         elif plan.local_origin is not None and not online:
             _route_local_only(context, plan.local_origin)
+        pages = [context.new_page() for _ in plan.urls]
+        # Attached once the pages exist and before they navigate: attach() opens the channel
+        # of each existing page before it returns, so every document gets the watcher and the
+        # shadow-root hook from its first line. A page made after attach() is set up by the
+        # context's "page" event, in a greenlet of its own that goto() overtakes on a busy
+        # machine: its document then gets the watcher late, after its first banners, and
+        # never gets the hook.
         companion = attach(context, rules=rules, dialogs=target.dialogs or dialogs)  # type: ignore[arg-type]
         window = target.wait if target.wait is not None else wait
-        session = _Session(number, target, result, context, companion, [], window)
-        for index, url in enumerate(plan.urls):
-            page = context.new_page()
-            session.pages.append(page)
+        session = _Session(number, target, result, context, companion, pages, window)
+        for index, (page, url) in enumerate(zip(pages, plan.urls, strict=True)):
             # The watch window starts at the document's first load event, or later when
             # frames keep loading after it.
             page.once("load", _load_marker(session, index))

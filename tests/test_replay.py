@@ -170,3 +170,26 @@ def test_watch_window_waits_for_late_frames_only_so_long(tmp_path: Path, monkeyp
     assert result.loaded, result.error
     # Load, then at most 1 s of settling and the 0.5 s window: never the 30 s load limit.
     assert time.monotonic() - started < 10
+
+
+LATE_SHADOW_ROOT = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div id="host"></div>
+<script>
+  // An element already on the page gets its open shadow root, and its banner, after load: no
+  // element is added, so only shadow-hook.js, run in the document from its first line, can
+  // tell the watcher about it.
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      document.getElementById("host").attachShadow({ mode: "open" }).innerHTML =
+        '<style>div{color:#a94442}</style><div role="alert">保存失败：户籍性质为空</div>';
+    }, 300);
+  });
+</script></body></html>"""
+
+
+def test_replayed_pages_are_watched_from_their_first_line(tmp_path: Path, ruleset: RuleSet) -> None:
+    # Several at once, as the corpus runs: a page whose channel opened while its first
+    # navigation was already under way got the watcher late and the shadow hook never.
+    page = tmp_path / "late-root.html"
+    page.write_text(LATE_SHADOW_ROOT, encoding="utf-8")
+    results = replay_targets([ReplayTarget(str(page), wait=1.5)] * 4, rules=ruleset, concurrency=4)
+    assert [[e["rule"] for e in r.events] for r in results] == [["household-type-missing"]] * 4

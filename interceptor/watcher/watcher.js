@@ -507,11 +507,13 @@
                   attributes: true, attributeFilter: ["class", "style", "hidden", "open"] };
 
   // An open shadow root (a web component's banner) is a tree of its own that the document's
-  // observer does not see, so each one is observed as we find it: added elements that have
-  // one, custom elements (their names hold a hyphen) when added and at the first scan (those
-  // not upgraded yet are checked again for a while), and roots attached to elements already
-  // on the page, which shadow-hook.js announces. Closed roots stay private, as their authors
-  // meant; our own overlay's are closed too.
+  // observer does not see, so each one is observed as we find it: elements that have one when
+  // they are added and at the first scan, custom elements (their names hold a hyphen) not
+  // upgraded yet (checked again for a while), and roots attached to elements already on the
+  // page, which shadow-hook.js announces. A root found with content in it (made before we
+  // started: a document that got us late has no hook, and its components are long drawn) is
+  // scanned whole. Closed roots stay private, as their authors meant; our own overlay's are
+  // closed too.
   var shadowSeen = new WeakSet();
   var shadowLater = [];
   var shadowObserver = null;
@@ -522,15 +524,21 @@
     shadowSeen.add(root);
     shadowSeen.add(el);
     shadowObserver.observe(root, OBSERVE);
-    if (root.firstElementChild) { added.add(root.firstElementChild); schedule(); }
+    // Every child, not just the first: a component's banner usually follows its <style>.
+    var found = false;
+    for (var kid = root.firstElementChild; kid; kid = kid.nextElementSibling) {
+      if (!SKIP_TAGS[kid.tagName]) { added.add(kid); found = true; }
+    }
+    if (found) schedule();
   }
+  function mayHaveShadow(el) { return !!el.shadowRoot || el.tagName.indexOf("-") > 0; }
   function findShadows(root) {
     if (!shadowObserver || root.nodeType !== 1) return;
-    if (root.shadowRoot || root.tagName.indexOf("-") > 0) watchShadow(root);
+    if (mayHaveShadow(root)) watchShadow(root);
     if (!root.firstElementChild) return;
     var all = root.getElementsByTagName("*");
     for (var i = 0, n = Math.min(all.length, 5000); i < n; i++) {
-      if (all[i].tagName.indexOf("-") > 0) watchShadow(all[i]);
+      if (mayHaveShadow(all[i])) watchShadow(all[i]);
     }
   }
   function recheckShadows() {
