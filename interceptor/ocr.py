@@ -300,8 +300,8 @@ class RapidOcrEngine:
         :data:`WIDTH_STEP`. RapidOCR's batches of six pad every line to the widest of its
         batch, so a line's reading depended on its neighbours, and nearly every batch had a
         shape of its own, for which the runtime prepares its kernels anew (about 30 ms each
-        with OpenVINO, more than recognising a line). Measured on the fresh split: 20 % less
-        padding, 48 shapes instead of 147, recognition 15.1 s → 12.5 s.
+        with OpenVINO, more than recognising a line). The measured gain is in the README
+        ("How a picture is read").
         """
         import numpy as np
 
@@ -358,7 +358,7 @@ class RapidOcrEngine:
         crops = ocr.get_crop_img_list(bgr, kept)
         if self.stretch:
             crops = [_stretch(crop) for crop in crops]
-        # With word boxes on, each result also holds every character's own confidence.
+        # Each result also holds every character's own confidence (RapidOCR's word boxes).
         results = self._recognize(crops)
         lines = []
         for quad, crop, (text, score, *rest) in zip(kept, crops, results, strict=True):
